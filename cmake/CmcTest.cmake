@@ -1,0 +1,22 @@
+# cmc_add_test(name SOURCES a.c b.c LIBS lib... LABELS unit)
+# Registers one cmocka executable as one CTest test.
+function(cmc_add_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} PkgConfig::CMOCKA)
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests)
+  target_compile_definitions(${name} PRIVATE CMC_TEST_DATA_DIR="${CMAKE_SOURCE_DIR}/tests/data"
+      CMC_BINARY_DIR="${CMAKE_BINARY_DIR}")
+  cmc_warnings(${name})
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT 300)
+endfunction()
+
+# cmc_add_module(name SOURCES ... DEPS ...): a static library for one src/ module.
+function(cmc_add_module name)
+  cmake_parse_arguments(M "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${M_SOURCES})
+  target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/src)
+  target_link_libraries(${name} PUBLIC ${M_DEPS})
+  cmc_warnings(${name})
+endfunction()

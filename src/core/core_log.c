@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A minimal line logger: timestamp, level, message, one write(2) per line so lines from
+ * concurrent request threads never interleave. */
+#include "core/core_log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile int log_level = CMC_LOG_INFO;
+
+void cmci_log_set_level(enum cmc_log_level lvl)
+{
+    log_level = (int)lvl;
+}
+
+void cmci_log(enum cmc_log_level lvl, const char *fmt, ...)
+{
+    static const char *names[] = {"error", "warn", "info", "debug"};
+    char line[1024];
+    struct timespec ts;
+    struct tm tm;
+    size_t n;
+    int k;
+    va_list ap;
+
+    if ((int)lvl > log_level)
+        return;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+    k = snprintf(line + n, sizeof(line) - n, ".%03ldZ %s ", ts.tv_nsec / 1000000L, names[lvl]);
+    if (k > 0)
+        n += (size_t)k;
+    va_start(ap, fmt);
+    k = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        n += (size_t)k < sizeof(line) - n - 1 ? (size_t)k : sizeof(line) - n - 2;
+    line[n++] = '\n';
+    if (write(STDERR_FILENO, line, n) < 0) {
+        /* nothing sensible to do when stderr is gone */
+    }
+}

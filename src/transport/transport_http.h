@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The HTTP server transport (rfc5273bis §3): moves bytes between libmicrohttpd and a
+ * handler (the engine). It knows media types, methods and limits; it knows nothing of CMC. */
+#ifndef CMC_TRANSPORT_HTTP_H
+#define CMC_TRANSPORT_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core_error.h"
+
+/* What the request body claims to be, from its Content-Type (rfc5273bis §3). */
+enum cmc_http_kind {
+    CMC_HTTP_KIND_PKCS10 = 1,      /* application/pkcs10: Simple PKI Request */
+    CMC_HTTP_KIND_CMC_REQUEST = 2  /* application/pkcs7-mime; smime-type=CMC-request
+                                    * (parameter matched case-insensitively, tolerated
+                                    * when absent, as Dogtag-style clients send) */
+};
+
+struct cmc_http_request {
+    enum cmc_http_kind kind;
+    const char *path;    /* URL path, e.g. "/cmc" */
+    const char *peer;    /* "127.0.0.1:51234", for logs */
+    const uint8_t *body; /* borrowed for the duration of the handler call */
+    size_t body_len;
+};
+
+struct cmc_http_response {
+    int status;               /* 200 for every CMC-level answer; 4xx/5xx for transport */
+    const char *content_type; /* static string, e.g. "application/pkcs7-mime; smime-type=CMC-response" */
+    uint8_t *body;            /* OPENSSL_malloc'd; the transport frees it after sending */
+    size_t body_len;
+    char reason[160];         /* one-line reason, sent as text/plain when status != 200 */
+    char log[200];            /* one short line for the access log (no secrets) */
+};
+
+typedef void (*cmc_http_handler_cb)(void *arg, const struct cmc_http_request *req,
+                                    struct cmc_http_response *resp);
+
+struct cmc_http_server_config {
+    const char *host;          /* "127.0.0.1", "0.0.0.0", "::1" */
+    unsigned port;             /* 0 = pick a free port (see cmci_http_server_port) */
+    unsigned threads;          /* libmicrohttpd thread pool size */
+    size_t max_body;           /* larger bodies get 413 */
+    unsigned conn_timeout_s;   /* idle connection timeout */
+    unsigned max_connections;
+    const char *path_prefix;   /* only paths equal to it or under it + "/" are served; else 404 */
+};
+
+struct cmc_http_server;
+
+cmc_err cmci_http_server_start(struct cmc_http_server **out,
+                               const struct cmc_http_server_config *cfg,
+                               cmc_http_handler_cb cb, void *arg) CMC_WUR;
+unsigned cmci_http_server_port(const struct cmc_http_server *srv);
+void cmci_http_server_stop(struct cmc_http_server *srv);
+
+#endif
