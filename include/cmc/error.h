@@ -37,6 +37,7 @@ typedef enum cmc_err {
     CMC_ERR_BAD_TIME = -209,
     CMC_ERR_BAD_CERT_ID = -210,
     CMC_ERR_BAD_IDENTITY = -211,
+    CMC_ERR_POP_REQUIRED = -212,      /* a request without a proof of possession */
     /* crypto */
     CMC_ERR_CRYPTO = -300,
     CMC_ERR_VERIFY = -301,

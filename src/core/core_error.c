@@ -35,6 +35,7 @@ const char *cmc_err_str(cmc_err err)
     case CMC_ERR_BAD_TIME: return "CMC_ERR_BAD_TIME";
     case CMC_ERR_BAD_CERT_ID: return "CMC_ERR_BAD_CERT_ID";
     case CMC_ERR_BAD_IDENTITY: return "CMC_ERR_BAD_IDENTITY";
+    case CMC_ERR_POP_REQUIRED: return "CMC_ERR_POP_REQUIRED";
     case CMC_ERR_CRYPTO: return "CMC_ERR_CRYPTO";
     case CMC_ERR_VERIFY: return "CMC_ERR_VERIFY";
     case CMC_ERR_STORE: return "CMC_ERR_STORE";

@@ -1,0 +1,540 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Loads cmcd.cnf (OpenSSL NCONF format, docs/configuration.md): settings, limits, the CA
+ * key and certificate, the signer trust list, profiles, and opens the store. */
+#include "ca/ca_local.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "core/core_log.h"
+
+#define MAIN_SECTION "cmcd"
+
+/* Every configuration error goes through here, so each names file, section and key. */
+#define CONF_FAIL(ca, sec, key, ...)                                                       \
+    cmci_fail(CMC_ERR_CONFIG, "%s: [%s] %s: %s", (ca)->config_path, (sec), (key),         \
+              conf_msg(__VA_ARGS__))
+
+static _Thread_local char conf_msg_buf[320];
+static const char *conf_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *conf_msg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(conf_msg_buf, sizeof(conf_msg_buf), fmt, ap);
+    va_end(ap);
+    return conf_msg_buf;
+}
+
+static const char *get_str(const struct cmci_ca *ca, const char *sec, const char *key)
+{
+    const char *v = NCONF_get_string(ca->conf, sec, key);
+    if (v == NULL)
+        ERR_clear_error(); /* a missing key is not an OpenSSL error for us */
+    return v;
+}
+
+static cmc_err get_ulong(const struct cmci_ca *ca, const char *sec, const char *key,
+                         unsigned long def, unsigned long min, unsigned long max,
+                         unsigned long *out)
+{
+    const char *v = get_str(ca, sec, key);
+    char *end = NULL;
+    unsigned long n;
+
+    if (v == NULL) {
+        *out = def;
+        return CMC_OK;
+    }
+    errno = 0;
+    n = strtoul(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || v[0] == '-' || n < min || n > max)
+        return CONF_FAIL(ca, sec, key, "\"%s\": expected a whole number from %lu to %lu", v,
+                         min, max);
+    *out = n;
+    return CMC_OK;
+}
+
+/* Resolve a path from the config relative to the config file's directory. */
+static char *resolve_path(const struct cmci_ca *ca, const char *p)
+{
+    size_t n;
+    char *out;
+
+    if (p[0] == '/')
+        return OPENSSL_strdup(p);
+    n = strlen(ca->config_dir) + strlen(p) + 2;
+    out = OPENSSL_malloc(n);
+    if (out != NULL)
+        snprintf(out, n, "%s/%s", ca->config_dir, p);
+    return out;
+}
+
+static cmc_err load_ca_cert_key(struct cmci_ca *ca)
+{
+    const char *cert_s = get_str(ca, MAIN_SECTION, "ca_cert");
+    const char *key_s = get_str(ca, MAIN_SECTION, "ca_key");
+    const char *chain_s = get_str(ca, MAIN_SECTION, "ca_chain");
+    char *path = NULL;
+    FILE *f = NULL;
+    struct stat sb;
+    cmc_err rv = CMC_OK;
+
+    if (cert_s == NULL)
+        return CONF_FAIL(ca, MAIN_SECTION, "ca_cert", "missing (the CA certificate, PEM)");
+    if (key_s == NULL)
+        return CONF_FAIL(ca, MAIN_SECTION, "ca_key", "missing (the CA private key, PEM)");
+
+    if ((path = resolve_path(ca, cert_s)) == NULL) {
+        rv = cmci_fail(CMC_ERR_NOMEM, "path");
+        goto err;
+    }
+    if ((f = fopen(path, "r")) == NULL) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "ca_cert", "cannot open %s: %s", path, strerror(errno));
+        goto err;
+    }
+    ca->cert = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    f = NULL;
+    if (ca->cert == NULL) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "ca_cert", "%s holds no PEM certificate", path);
+        goto err;
+    }
+    OPENSSL_free(path);
+
+    if ((path = resolve_path(ca, key_s)) == NULL) {
+        rv = cmci_fail(CMC_ERR_NOMEM, "path");
+        goto err;
+    }
+    if (stat(path, &sb) != 0) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "ca_key", "cannot open %s: %s", path, strerror(errno));
+        goto err;
+    }
+    /* A CA key readable by group or others is a configuration error, not a warning. */
+    if ((sb.st_mode & 077) != 0) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "ca_key", "%s has mode %03o; it must be 0600 or stricter",
+                       path, (unsigned)(sb.st_mode & 0777));
+        goto err;
+    }
+    if ((f = fopen(path, "r")) == NULL) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "ca_key", "cannot open %s: %s", path, strerror(errno));
+        goto err;
+    }
+    ca->key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f);
+    f = NULL;
+    if (ca->key == NULL) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "ca_key", "%s holds no unencrypted PEM private key", path);
+        goto err;
+    }
+    if (X509_check_private_key(ca->cert, ca->key) != 1) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "ca_key", "the key does not match ca_cert");
+        goto err;
+    }
+    OPENSSL_free(path);
+    path = NULL;
+
+    if ((ca->chain = sk_X509_new_null()) == NULL || !X509_up_ref(ca->cert)) {
+        rv = cmci_fail(CMC_ERR_NOMEM, "chain");
+        goto err;
+    }
+    if (!sk_X509_push(ca->chain, ca->cert)) {
+        X509_free(ca->cert);
+        rv = cmci_fail(CMC_ERR_NOMEM, "chain");
+        goto err;
+    }
+    if (chain_s != NULL) {
+        X509 *x;
+        if ((path = resolve_path(ca, chain_s)) == NULL || (f = fopen(path, "r")) == NULL) {
+            rv = CONF_FAIL(ca, MAIN_SECTION, "ca_chain", "cannot open %s", path ? path : chain_s);
+            goto err;
+        }
+        while ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+            if (!sk_X509_push(ca->chain, x)) {
+                X509_free(x);
+                rv = cmci_fail(CMC_ERR_NOMEM, "chain");
+                goto err;
+            }
+        }
+        ERR_clear_error(); /* end of file */
+    }
+
+err:
+    if (f != NULL)
+        fclose(f);
+    OPENSSL_free(path);
+    return rv;
+}
+
+static cmc_err load_signer_trust(struct cmci_ca *ca)
+{
+    const char *s = get_str(ca, MAIN_SECTION, "signer_trust");
+    char *path = NULL;
+    cmc_err rv = CMC_OK;
+    X509_LOOKUP *lk;
+
+    if (s == NULL)
+        return CMC_OK;
+    if ((path = resolve_path(ca, s)) == NULL)
+        return cmci_fail(CMC_ERR_NOMEM, "path");
+    if ((ca->signer_trust = X509_STORE_new()) == NULL
+        || (lk = X509_STORE_add_lookup(ca->signer_trust, X509_LOOKUP_file())) == NULL) {
+        rv = cmci_fail(CMC_ERR_NOMEM, "trust store");
+        goto out;
+    }
+    if (X509_LOOKUP_load_file(lk, path, X509_FILETYPE_PEM) <= 0) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "signer_trust", "cannot load PEM certificates from %s",
+                       path);
+        goto out;
+    }
+    /* Operator and RA certificates carry whatever EKU their CA gave them; the CMS default
+     * of S/MIME signing purpose would wrongly refuse most of them. */
+    X509_STORE_set_purpose(ca->signer_trust, X509_PURPOSE_ANY);
+out:
+    OPENSSL_free(path);
+    return rv;
+}
+
+/* "rsa:2048,ec:P-256,ed25519" */
+static cmc_err parse_key_types(struct cmci_ca *ca, struct cmci_profile *p, const char *list)
+{
+    char buf[512];
+    char *save = NULL, *tok;
+
+    if (strlen(list) >= sizeof(buf))
+        return CONF_FAIL(ca, p->section, "key_types", "value too long");
+    memcpy(buf, list, strlen(list) + 1);
+    p->n_key_types = 0;
+    for (tok = strtok_r(buf, ", \t", &save); tok != NULL; tok = strtok_r(NULL, ", \t", &save)) {
+        struct cmci_key_type *kt;
+        if (p->n_key_types == CMCI_MAX_KEY_TYPES)
+            return CONF_FAIL(ca, p->section, "key_types", "more than %d key types",
+                             CMCI_MAX_KEY_TYPES);
+        kt = &p->key_types[p->n_key_types];
+        memset(kt, 0, sizeof(*kt));
+        if (strncasecmp(tok, "rsa:", 4) == 0) {
+            char *end;
+            long bits = strtol(tok + 4, &end, 10);
+            if (*end != '\0' || bits < 2048 || bits > 16384)
+                return CONF_FAIL(ca, p->section, "key_types",
+                                 "\"%s\": RSA sizes from 2048 to 16384 bits", tok);
+            kt->base_id = EVP_PKEY_RSA;
+            kt->bits = (int)bits;
+        } else if (strncasecmp(tok, "ec:", 3) == 0) {
+            int nid = EC_curve_nist2nid(tok + 3);
+            if (nid == NID_undef)
+                nid = OBJ_sn2nid(tok + 3);
+            if (nid == NID_undef)
+                return CONF_FAIL(ca, p->section, "key_types", "\"%s\": unknown curve", tok);
+            kt->base_id = EVP_PKEY_EC;
+            snprintf(kt->curve, sizeof(kt->curve), "%s", OBJ_nid2sn(nid));
+        } else if (strcasecmp(tok, "ed25519") == 0) {
+            kt->base_id = EVP_PKEY_ED25519;
+        } else if (strcasecmp(tok, "ed448") == 0) {
+            kt->base_id = EVP_PKEY_ED448;
+        } else {
+            return CONF_FAIL(ca, p->section, "key_types",
+                             "\"%s\": expected rsa:BITS, ec:CURVE, ed25519 or ed448", tok);
+        }
+        p->n_key_types++;
+    }
+    if (p->n_key_types == 0)
+        return CONF_FAIL(ca, p->section, "key_types", "empty list");
+    return CMC_OK;
+}
+
+static cmc_err parse_honor(struct cmci_ca *ca, struct cmci_profile *p, const char *list)
+{
+    char buf[512];
+    char *save = NULL, *tok;
+
+    if (strlen(list) >= sizeof(buf))
+        return CONF_FAIL(ca, p->section, "honor_extensions", "value too long");
+    memcpy(buf, list, strlen(list) + 1);
+    p->n_honor = 0;
+    for (tok = strtok_r(buf, ", \t", &save); tok != NULL; tok = strtok_r(NULL, ", \t", &save)) {
+        int nid = OBJ_txt2nid(tok);
+        if (nid == NID_undef)
+            return CONF_FAIL(ca, p->section, "honor_extensions", "\"%s\": unknown extension",
+                             tok);
+        if (p->n_honor == CMCI_MAX_HONOR)
+            return CONF_FAIL(ca, p->section, "honor_extensions", "too many entries");
+        p->honor_nids[p->n_honor++] = nid;
+    }
+    return CMC_OK;
+}
+
+static cmc_err load_profile(struct cmci_ca *ca, struct cmci_profile *p)
+{
+    const char *v;
+    unsigned long days;
+
+    if (NCONF_get_section(ca->conf, p->section) == NULL) {
+        ERR_clear_error();
+        return CONF_FAIL(ca, "profiles", p->name, "section [%s] does not exist", p->section);
+    }
+    v = get_str(ca, p->section, "authorization");
+    if (v == NULL)
+        return CONF_FAIL(ca, p->section, "authorization", "missing (open or signed)");
+    if (strcmp(v, "open") == 0)
+        p->authz = CMCI_AUTHZ_OPEN;
+    else if (strcmp(v, "signed") == 0)
+        p->authz = CMCI_AUTHZ_SIGNED;
+    else
+        return CONF_FAIL(ca, p->section, "authorization",
+                         "\"%s\": unknown value (expected open or signed)", v);
+    if (p->authz == CMCI_AUTHZ_SIGNED && get_str(ca, MAIN_SECTION, "signer_trust") == NULL)
+        return CONF_FAIL(ca, p->section, "authorization",
+                         "\"signed\" needs [%s] signer_trust (the certificates allowed to sign)",
+                         MAIN_SECTION);
+
+    CMC_GUARD(get_ulong(ca, p->section, "validity_days", 365, 1, 36500, &days));
+    p->validity_days = (long)days;
+
+    v = get_str(ca, p->section, "digest");
+    if (v == NULL)
+        v = "sha256";
+    if ((p->md = EVP_get_digestbyname(v)) == NULL)
+        return CONF_FAIL(ca, p->section, "digest", "\"%s\": unknown digest", v);
+    /* Ed25519/Ed448 CA keys sign without a separate digest (RFC 8410). */
+    if (EVP_PKEY_get_base_id(ca->key) == EVP_PKEY_ED25519
+        || EVP_PKEY_get_base_id(ca->key) == EVP_PKEY_ED448)
+        p->md = NULL;
+
+    v = get_str(ca, p->section, "key_types");
+    CMC_GUARD(parse_key_types(ca, p, v ? v
+                                       : "rsa:2048,rsa:3072,rsa:4096,ec:P-256,ec:P-384,ed25519"));
+    v = get_str(ca, p->section, "honor_extensions");
+    CMC_GUARD(parse_honor(ca, p, v ? v : "subjectAltName"));
+
+    v = get_str(ca, p->section, "extensions");
+    if (v != NULL) {
+        X509V3_CTX ctx;
+        X509 *probe = NULL;
+        int ok;
+        if (NCONF_get_section(ca->conf, v) == NULL) {
+            ERR_clear_error();
+            return CONF_FAIL(ca, p->section, "extensions", "section [%s] does not exist", v);
+        }
+        if ((p->ext_section = OPENSSL_strdup(v)) == NULL)
+            return cmci_fail(CMC_ERR_NOMEM, "strdup");
+        /* Evaluate the section once now, on a throwaway certificate, so a typo in an
+         * extension value stops cmcd at start-up instead of failing every issuance. */
+        if ((probe = X509_new()) == NULL)
+            return cmci_fail(CMC_ERR_NOMEM, "probe");
+        X509_set_pubkey(probe, ca->key);
+        X509V3_set_ctx(&ctx, ca->cert, probe, NULL, NULL, 0);
+        X509V3_set_nconf(&ctx, ca->conf);
+        ok = X509V3_EXT_add_nconf(ca->conf, &ctx, p->ext_section, probe);
+        X509_free(probe);
+        if (ok != 1) {
+            unsigned long e = ERR_peek_last_error();
+            char eb[200];
+            ERR_error_string_n(e, eb, sizeof(eb));
+            ERR_clear_error();
+            return CONF_FAIL(ca, v, "(extension section)", "invalid extension: %s", eb);
+        }
+    }
+    return CMC_OK;
+}
+
+static cmc_err load_profiles(struct cmci_ca *ca)
+{
+    const char *sec = get_str(ca, MAIN_SECTION, "profiles");
+    const char *def = get_str(ca, MAIN_SECTION, "default_profile");
+    STACK_OF(CONF_VALUE) *vals;
+    int i, n;
+
+    if (sec == NULL)
+        sec = "profiles";
+    if (def == NULL)
+        def = "default";
+    if ((vals = NCONF_get_section(ca->conf, sec)) == NULL) {
+        ERR_clear_error();
+        return CONF_FAIL(ca, MAIN_SECTION, "profiles", "section [%s] does not exist", sec);
+    }
+    n = sk_CONF_VALUE_num(vals);
+    if (n == 0)
+        return CONF_FAIL(ca, sec, "(profiles)", "no profile defined");
+    if ((ca->profiles = OPENSSL_zalloc(sizeof(*ca->profiles) * (size_t)n)) == NULL)
+        return cmci_fail(CMC_ERR_NOMEM, "profiles");
+    for (i = 0; i < n; i++) {
+        CONF_VALUE *cv = sk_CONF_VALUE_value(vals, i);
+        struct cmci_profile *p = &ca->profiles[ca->n_profiles++];
+        if ((p->name = OPENSSL_strdup(cv->name)) == NULL
+            || (p->section = OPENSSL_strdup(cv->value)) == NULL)
+            return cmci_fail(CMC_ERR_NOMEM, "strdup");
+        CMC_GUARD(load_profile(ca, p));
+    }
+    if ((ca->default_profile = cmci_ca_get0_profile(ca, def)) == NULL)
+        return CONF_FAIL(ca, MAIN_SECTION, "default_profile",
+                         "\"%s\" is not listed in [%s]", def, sec);
+    return CMC_OK;
+}
+
+static cmc_err load_settings(struct cmci_ca *ca)
+{
+    const char *v;
+    unsigned long n;
+
+    v = get_str(ca, MAIN_SECTION, "listen");
+    if ((ca->listen = OPENSSL_strdup(v ? v : "127.0.0.1:8080")) == NULL)
+        return cmci_fail(CMC_ERR_NOMEM, "strdup");
+    v = get_str(ca, MAIN_SECTION, "path");
+    if (v != NULL && v[0] != '/')
+        return CONF_FAIL(ca, MAIN_SECTION, "path", "\"%s\": must start with /", v);
+    if ((ca->path = OPENSSL_strdup(v ? v : "/cmc")) == NULL)
+        return cmci_fail(CMC_ERR_NOMEM, "strdup");
+    CMC_GUARD(get_ulong(ca, MAIN_SECTION, "threads", 4, 1, 256, &n));
+    ca->threads = (unsigned)n;
+    CMC_GUARD(get_ulong(ca, MAIN_SECTION, "max_body", 65536, 256, 16 * 1024 * 1024, &n));
+    ca->limits.max_body = n;
+    CMC_GUARD(get_ulong(ca, MAIN_SECTION, "max_nesting", 3, 0, 16, &n));
+    ca->limits.max_nesting = (unsigned)n;
+    CMC_GUARD(get_ulong(ca, MAIN_SECTION, "max_body_parts", 64, 1, 10000, &n));
+    ca->limits.max_body_parts = (unsigned)n;
+    CMC_GUARD(get_ulong(ca, MAIN_SECTION, "max_controls", 64, 1, 10000, &n));
+    ca->limits.max_controls = (unsigned)n;
+    CMC_GUARD(get_ulong(ca, MAIN_SECTION, "conn_timeout", 30, 1, 3600, &n));
+    ca->conn_timeout = (unsigned)n;
+    CMC_GUARD(get_ulong(ca, MAIN_SECTION, "max_connections", 512, 1, 100000, &n));
+    ca->max_connections = (unsigned)n;
+    v = get_str(ca, MAIN_SECTION, "log_level");
+    if (v == NULL || strcmp(v, "info") == 0)
+        ca->log_level = CMC_LOG_INFO;
+    else if (strcmp(v, "error") == 0)
+        ca->log_level = CMC_LOG_ERROR;
+    else if (strcmp(v, "warn") == 0)
+        ca->log_level = CMC_LOG_WARN;
+    else if (strcmp(v, "debug") == 0)
+        ca->log_level = CMC_LOG_DEBUG;
+    else
+        return CONF_FAIL(ca, MAIN_SECTION, "log_level", "\"%s\": expected error, warn, info or debug",
+                         v);
+    return CMC_OK;
+}
+
+static cmc_err open_store(struct cmci_ca *ca)
+{
+    const char *v = get_str(ca, MAIN_SECTION, "database");
+    char *loc = NULL;
+    cmc_err rv;
+
+    if (v == NULL)
+        v = "sqlite:cmcd.db";
+    if (strncmp(v, "sqlite:", 7) == 0 && v[7] != '/') {
+        /* relative database paths are relative to the config directory */
+        char *p = resolve_path(ca, v + 7);
+        size_t n;
+        if (p == NULL)
+            return cmci_fail(CMC_ERR_NOMEM, "path");
+        n = strlen(p) + 8;
+        loc = OPENSSL_malloc(n);
+        if (loc != NULL)
+            snprintf(loc, n, "sqlite:%s", p);
+        OPENSSL_free(p);
+        if (loc == NULL)
+            return cmci_fail(CMC_ERR_NOMEM, "path");
+    }
+    rv = cmc_store_open(&ca->store, loc ? loc : v);
+    if (rv == CMC_ERR_CONFIG)
+        rv = CONF_FAIL(ca, MAIN_SECTION, "database", "\"%s\": %s", v, cmc_error_get0_message());
+    else if (rv != CMC_OK)
+        rv = CONF_FAIL(ca, MAIN_SECTION, "database", "\"%s\": cannot open: %s", v,
+                       cmc_error_get0_message());
+    OPENSSL_free(loc);
+    return rv;
+}
+
+const struct cmci_profile *cmci_ca_get0_profile(const struct cmci_ca *ca, const char *name)
+{
+    for (size_t i = 0; i < ca->n_profiles; i++)
+        if (strcmp(ca->profiles[i].name, name) == 0)
+            return &ca->profiles[i];
+    return NULL;
+}
+
+cmc_err cmci_ca_load(struct cmci_ca **out, const char *config_path)
+{
+    struct cmci_ca *ca = NULL;
+    long errline = -1;
+    char *slash;
+    cmc_err rv;
+
+    *out = NULL;
+    if ((ca = OPENSSL_zalloc(sizeof(*ca))) == NULL)
+        return cmci_fail(CMC_ERR_NOMEM, "ca");
+    if ((ca->config_path = OPENSSL_strdup(config_path)) == NULL
+        || (ca->config_dir = OPENSSL_strdup(config_path)) == NULL) {
+        rv = cmci_fail(CMC_ERR_NOMEM, "strdup");
+        goto err;
+    }
+    slash = strrchr(ca->config_dir, '/');
+    if (slash == NULL)
+        memcpy(ca->config_dir, ".", 2);
+    else if (slash == ca->config_dir)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+
+    if ((ca->conf = NCONF_new(NULL)) == NULL) {
+        rv = cmci_fail(CMC_ERR_NOMEM, "conf");
+        goto err;
+    }
+    if (NCONF_load(ca->conf, config_path, &errline) <= 0) {
+        if (errline > 0)
+            rv = cmci_fail(CMC_ERR_CONFIG, "%s: syntax error on line %ld", config_path, errline);
+        else
+            rv = cmci_fail(CMC_ERR_CONFIG, "%s: cannot read the file", config_path);
+        ERR_clear_error();
+        goto err;
+    }
+    if (NCONF_get_section(ca->conf, MAIN_SECTION) == NULL) {
+        ERR_clear_error();
+        rv = cmci_fail(CMC_ERR_CONFIG, "%s: no [%s] section", config_path, MAIN_SECTION);
+        goto err;
+    }
+    if ((rv = load_settings(ca)) != CMC_OK || (rv = load_ca_cert_key(ca)) != CMC_OK
+        || (rv = load_signer_trust(ca)) != CMC_OK || (rv = load_profiles(ca)) != CMC_OK
+        || (rv = open_store(ca)) != CMC_OK)
+        goto err;
+    *out = ca;
+    return CMC_OK;
+err:
+    cmci_ca_free(ca);
+    return rv;
+}
+
+void cmci_ca_free(struct cmci_ca *ca)
+{
+    if (ca == NULL)
+        return;
+    cmc_store_free(ca->store);
+    for (size_t i = 0; i < ca->n_profiles; i++) {
+        OPENSSL_free(ca->profiles[i].name);
+        OPENSSL_free(ca->profiles[i].section);
+        OPENSSL_free(ca->profiles[i].ext_section);
+    }
+    OPENSSL_free(ca->profiles);
+    X509_STORE_free(ca->signer_trust);
+    sk_X509_pop_free(ca->chain, X509_free);
+    X509_free(ca->cert);
+    EVP_PKEY_free(ca->key);
+    NCONF_free(ca->conf);
+    OPENSSL_free(ca->listen);
+    OPENSSL_free(ca->path);
+    OPENSSL_free(ca->config_path);
+    OPENSSL_free(ca->config_dir);
+    OPENSSL_free(ca);
+}

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The one control table: id-cmc number -> {name, kind, handler}. A reader finds how any
+ * control is treated here, in one hop. rfc5272bis §6 defines the controls. */
+#include "engine/engine_local.h"
+
+#include <string.h>
+
+/*
+ * How a control found in PKIData.controlSequence is treated.
+ * HANDLE:       processed by the handler.
+ * UNSUPPORTED:  recognised; this server does not implement it yet. It gets a noSupport
+ *               status and the certification requests of the PKIData are not processed,
+ *               because issuing while ignoring e.g. an identity proof or an RA's template
+ *               change would issue something the requester did not ask for.
+ * RESPONSE_ONLY:a control the draft allows only in a PKIResponse: badRequest.
+ * IN_REQUEST:   an attribute that belongs inside a PKCS #10 or CRMF request, not in the
+ *               controlSequence: badRequest.
+ */
+enum ctl_kind { CTL_HANDLE, CTL_UNSUPPORTED, CTL_RESPONSE_ONLY, CTL_IN_REQUEST };
+
+typedef cmc_err (*ctl_handler)(struct cmci_txn *t, uint32_t bpid, const ASN1_TYPE *v);
+
+struct ctl_def {
+    int num;
+    enum ctl_kind kind;
+    ctl_handler handler;
+};
+
+static cmc_err want_type(const ASN1_TYPE *v, int type, const char *what)
+{
+    CMC_ENSURE(v != NULL && ASN1_TYPE_get(v) == type, CMC_ERR_BAD_REQUEST,
+               "%s value has the wrong ASN.1 type", what);
+    return CMC_OK;
+}
+
+/* rfc5272bis §6.6: transactionId INTEGER, echoed in the response. */
+static cmc_err h_transaction_id(struct cmci_txn *t, uint32_t bpid, const ASN1_TYPE *v)
+{
+    CMC_GUARD(want_type(v, V_ASN1_INTEGER, "transactionId"));
+    CMC_ENSURE(t->transaction_id == NULL, CMC_ERR_BAD_REQUEST, "more than one transactionId");
+    t->transaction_id = v->value.integer;
+    return CMC_OK;
+}
+
+/* rfc5272bis §6.6: senderNonce comes back as our recipientNonce. */
+static cmc_err h_sender_nonce(struct cmci_txn *t, uint32_t bpid, const ASN1_TYPE *v)
+{
+    CMC_GUARD(want_type(v, V_ASN1_OCTET_STRING, "senderNonce"));
+    CMC_ENSURE(t->sender_nonce == NULL, CMC_ERR_BAD_REQUEST, "more than one senderNonce");
+    CMC_ENSURE(v->value.octet_string->length > 0 && v->value.octet_string->length <= 64,
+               CMC_ERR_BAD_REQUEST, "senderNonce must be 1 to 64 octets");
+    t->sender_nonce = v->value.octet_string;
+    return CMC_OK;
+}
+
+/* rfc5272bis §6.6: recipientNonce echoes a senderNonce this server sent earlier in the same
+ * transaction. This server answers every enrollment in one round trip and keeps no
+ * transaction state yet, so no server nonce is outstanding to compare it with; the value
+ * is syntax-checked and accepted. Multi-round flows (pending, confirm) will check it. */
+static cmc_err h_recipient_nonce(struct cmci_txn *t, uint32_t bpid, const ASN1_TYPE *v)
+{
+    return want_type(v, V_ASN1_OCTET_STRING, "recipientNonce");
+}
+
+/* rfc5272bis §6.4: dataReturn is opaque and MUST be echoed. */
+static cmc_err h_data_return(struct cmci_txn *t, uint32_t bpid, const ASN1_TYPE *v)
+{
+    CMC_GUARD(want_type(v, V_ASN1_OCTET_STRING, "dataReturn"));
+    CMC_ENSURE(t->n_data_return < sizeof(t->data_return) / sizeof(t->data_return[0]),
+               CMC_ERR_BAD_REQUEST, "too many dataReturn controls");
+    t->data_return[t->n_data_return++] = v->value.octet_string;
+    return CMC_OK;
+}
+
+/* rfc5272bis §6.12: regInfo is bilateral. Ours: UTF-8 "key=value" pairs separated by '&'
+ * or newlines; "profile" names the certificate profile. Other keys are left to later
+ * features and do not change issuance. */
+static cmc_err h_reg_info(struct cmci_txn *t, uint32_t bpid, const ASN1_TYPE *v)
+{
+    const ASN1_OCTET_STRING *os;
+    const char *p, *end;
+
+    CMC_GUARD(want_type(v, V_ASN1_OCTET_STRING, "regInfo"));
+    os = v->value.octet_string;
+    p = (const char *)os->data;
+    end = p + os->length;
+    while (p < end) {
+        const char *e = p;
+        while (e < end && *e != '&' && *e != '\n')
+            e++;
+        if ((size_t)(e - p) > 8 && memcmp(p, "profile=", 8) == 0) {
+            size_t n = (size_t)(e - p) - 8;
+            char name[64];
+            CMC_ENSURE(n < sizeof(name), CMC_ERR_BAD_REQUEST, "profile name too long");
+            memcpy(name, p + 8, n);
+            name[n] = '\0';
+            t->profile = cmci_ca_get0_profile(t->srv->ca, name);
+            if (t->profile == NULL) {
+                /* names are printable; anything else is not echoed back */
+                for (size_t i = 0; i < n; i++)
+                    if (name[i] < 0x20 || name[i] > 0x7e)
+                        name[i] = '?';
+                snprintf(t->profile_name, sizeof(t->profile_name), "%s", name);
+                CMC_BAIL(CMC_ERR_UNKNOWN_PROFILE, "unknown profile \"%s\"", name);
+            }
+        }
+        p = e + 1;
+    }
+    return CMC_OK;
+}
+
+static const struct ctl_def table[] = {
+    {CMC_CTRL_STATUS_INFO, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_IDENTIFICATION, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_IDENTITY_PROOF, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_DATA_RETURN, CTL_HANDLE, h_data_return},
+    {CMC_CTRL_TRANSACTION_ID, CTL_HANDLE, h_transaction_id},
+    {CMC_CTRL_SENDER_NONCE, CTL_HANDLE, h_sender_nonce},
+    {CMC_CTRL_RECIPIENT_NONCE, CTL_HANDLE, h_recipient_nonce},
+    {CMC_CTRL_ADD_EXTENSIONS, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_ENCRYPTED_POP, CTL_RESPONSE_ONLY, NULL},
+    {CMC_CTRL_DECRYPTED_POP, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_LRA_POP_WITNESS, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_GET_CERT, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_GET_CRL, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_REVOKE_REQUEST, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_REG_INFO, CTL_HANDLE, h_reg_info},
+    {CMC_CTRL_RESPONSE_INFO, CTL_RESPONSE_ONLY, NULL},
+    {CMC_CTRL_QUERY_PENDING, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_POP_LINK_RANDOM, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_POP_LINK_WITNESS, CTL_IN_REQUEST, NULL},
+    {CMC_CTRL_CONFIRM_CERT_ACCEPTANCE, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_STATUS_INFO_V2, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_TRUSTED_ANCHORS, CTL_RESPONSE_ONLY, NULL},
+    {CMC_CTRL_AUTH_DATA, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_BATCH_REQUESTS, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_BATCH_RESPONSES, CTL_RESPONSE_ONLY, NULL},
+    {CMC_CTRL_PUBLISH_CERT, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_MOD_CERT_TEMPLATE, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_CONTROL_PROCESSED, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_POP_LINK_WITNESS_V2, CTL_IN_REQUEST, NULL},
+    {CMC_CTRL_IDENTITY_PROOF_V2, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_RA_IDENTITY_WITNESS, CTL_UNSUPPORTED, NULL},
+    {CMC_CTRL_CHANGE_SUBJECT_NAME, CTL_IN_REQUEST, NULL},
+    {CMC_CTRL_RESPONSE_BODY, CTL_RESPONSE_ONLY, NULL},
+};
+
+static const struct ctl_def *lookup(const ASN1_OBJECT *oid)
+{
+    int n = cmc_oid_control_num(oid);
+    if (n < 0)
+        return NULL;
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        if (table[i].num == n)
+            return &table[i];
+    return NULL;
+}
+
+const char *cmci_control_handler_kind(int num)
+{
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        if (table[i].num != num)
+            continue;
+        switch (table[i].kind) {
+        case CTL_HANDLE: return "handled";
+        case CTL_UNSUPPORTED: return "noSupport";
+        case CTL_RESPONSE_ONLY: return "badRequest (response-only)";
+        case CTL_IN_REQUEST: return "badRequest (belongs in a request)";
+        default: return "unknown";
+        }
+    }
+    return "unrecognised";
+}
+
+static void skip(struct cmci_txn *t, const char *why)
+{
+    if (!t->skip_requests) {
+        t->skip_requests = 1;
+        snprintf(t->skip_reason, sizeof(t->skip_reason), "%s", why);
+    }
+}
+
+cmc_err cmci_controls_process(struct cmci_txn *t)
+{
+    STACK_OF(CMC_TAGGED_ATTRIBUTE) *cs = t->pkidata->controlSequence;
+    int n = sk_CMC_TAGGED_ATTRIBUTE_num(cs);
+    uint32_t unknown[CMCI_STATUS_MAX_IDS];
+    size_t n_unknown = 0;
+    int any_unknown = 0;
+    char buf[200];
+
+    /* Pass 1, rfc5272bis §3.2.1.2: an unrecognised control fails the whole PKIData with
+     * badRequest and a bodyList naming the unrecognised controls; nothing else is done. */
+    for (int i = 0; i < n; i++) {
+        const CMC_TAGGED_ATTRIBUTE *a = sk_CMC_TAGGED_ATTRIBUTE_value(cs, i);
+        uint32_t id;
+        if (lookup(a->attrType) != NULL)
+            continue;
+        any_unknown = 1;
+        if (cmc_body_part_id_get(a->bodyPartID, &id) == CMC_OK && n_unknown < CMCI_STATUS_MAX_IDS)
+            unknown[n_unknown++] = id;
+    }
+    if (any_unknown) {
+        CMC_GUARD(cmci_txn_status(t, CMC_ERR_BAD_REQUEST, unknown, n_unknown,
+                                  "unrecognised control"));
+        skip(t, "the request carries an unrecognised control");
+        return CMC_ERR_BAD_REQUEST;
+    }
+
+    /* Pass 2: run each control. A control that fails gets its own status; the requests of
+     * the PKIData are then not processed (they get a status saying why). */
+    for (int i = 0; i < n; i++) {
+        const CMC_TAGGED_ATTRIBUTE *a = sk_CMC_TAGGED_ATTRIBUTE_value(cs, i);
+        const struct ctl_def *d = lookup(a->attrType);
+        const char *name = cmc_control_name(d->num);
+        uint32_t id;
+        cmc_err rv;
+
+        CMC_GUARD(cmc_body_part_id_get(a->bodyPartID, &id));
+        switch (d->kind) {
+        case CTL_HANDLE:
+            /* rfc5272bis §3.2.1.2: attrValues is a SET OF; our controls take exactly one */
+            if (sk_ASN1_TYPE_num(a->attrValues) != 1) {
+                CMC_GUARD(cmci_txn_status(t, CMC_ERR_BAD_REQUEST, &id, 1,
+                                          "%s must carry exactly one value", name));
+                skip(t, "a control is malformed");
+                break;
+            }
+            rv = d->handler(t, id, sk_ASN1_TYPE_value(a->attrValues, 0));
+            if (rv != CMC_OK) {
+                if (cmc_err_is_fatal(rv))
+                    return rv;
+                CMC_GUARD(cmci_txn_status(t, rv, &id, 1, "%s: %s", name,
+                                          cmci_error_public_text(buf, sizeof(buf))));
+                skip(t, "a control could not be processed");
+            }
+            break;
+        case CTL_UNSUPPORTED:
+            CMC_GUARD(cmci_txn_status(t, CMC_ERR_UNSUPPORTED, &id, 1,
+                                      "%s is not supported by this server", name));
+            skip(t, "a control is not supported by this server");
+            break;
+        case CTL_RESPONSE_ONLY:
+            CMC_GUARD(cmci_txn_status(t, CMC_ERR_BAD_REQUEST, &id, 1,
+                                      "%s is only valid in a PKIResponse", name));
+            skip(t, "a control is misplaced");
+            break;
+        case CTL_IN_REQUEST:
+        default:
+            CMC_GUARD(cmci_txn_status(t, CMC_ERR_BAD_REQUEST, &id, 1,
+                                      "%s belongs inside a certification request", name));
+            skip(t, "a control is misplaced");
+            break;
+        }
+    }
+    return CMC_OK;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The server engine's per-request state and internal interfaces (no I/O anywhere here). */
+#ifndef CMC_ENGINE_LOCAL_H
+#define CMC_ENGINE_LOCAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/cms.h>
+
+#include <cmc/server.h>
+
+#include "asn1/asn1_local.h"
+#include "ca/ca_local.h"
+#include "core/core_error.h"
+
+struct cmc_server_ctx {
+    struct cmci_ca *ca;
+};
+
+/* How the SignedData wrapper of a Full PKI Request was signed (rfc5272bis §3.2.1). */
+enum cmci_signer {
+    CMCI_SIGNER_NONE = 0,    /* Simple PKI Request: no wrapper */
+    CMCI_SIGNER_POP_KEY = 1, /* by the key being certified, sid = subjectKeyIdentifier */
+    CMCI_SIGNER_TRUSTED = 2  /* by a certificate chaining to signer_trust */
+};
+
+/* One CMCStatusInfoV2 the response will carry. */
+#define CMCI_STATUS_MAX_IDS 16
+struct cmci_status {
+    int status;          /* enum cmc_status */
+    long fail_info;      /* enum cmc_fail_info, or -1 */
+    uint32_t ids[CMCI_STATUS_MAX_IDS];
+    size_t n_ids;
+    char text[200];
+};
+
+/* Everything one request creates; cmci_txn_free releases it all (STYLE 3.4). */
+struct cmci_txn {
+    struct cmc_server_ctx *srv;
+    enum cmc_request_kind kind;
+    CMS_ContentInfo *cms;       /* owned: the Full PKI Request wrapper */
+    CMC_PKIDATA *pkidata;       /* owned */
+    X509_REQ *simple;           /* owned: the Simple PKI Request */
+    enum cmci_signer signer;
+    /* borrowed from pkidata: what the response echoes */
+    const ASN1_INTEGER *transaction_id;
+    const ASN1_OCTET_STRING *sender_nonce;
+    const ASN1_OCTET_STRING *data_return[8];
+    size_t n_data_return;
+    const struct cmci_profile *profile;
+    char profile_name[64];      /* set when regInfo named an unknown profile */
+    struct cmci_status *statuses;
+    size_t n_statuses, cap_statuses;
+    STACK_OF(X509) *issued;     /* owned */
+    uint32_t issued_ids[64];
+    size_t n_issued_ids;
+    int skip_requests;          /* a control failed: cert requests are not processed */
+    char skip_reason[160];
+    char log_extra[120];
+};
+
+/* from engine_status.c: recording statuses and mapping errors to CMCFailInfo */
+/* Map an error code to a CMCStatus and CMCFailInfo (-1 for none). One table, one place. */
+void cmci_failinfo_map(cmc_err code, int *status, long *fail_info);
+/* Add a status for body parts; a failure code is mapped through cmci_failinfo_map. */
+cmc_err cmci_txn_status(struct cmci_txn *t, cmc_err code, const uint32_t *ids, size_t n_ids,
+                        const char *fmt, ...) __attribute__((format(printf, 5, 6))) CMC_WUR;
+/* The current error record's message without its source location, for statusString. */
+const char *cmci_error_public_text(char *buf, size_t len);
+
+/* from engine_controls.c: the one table of controls */
+/* Recognise and run every control of the PKIData. Unrecognised controls fail the whole
+ * PKIData (rfc5272bis §3.2.1.2); returns CMC_OK when requests may go on. */
+cmc_err cmci_controls_process(struct cmci_txn *t) CMC_WUR;
+/* Name of a control number, for the conformance table and logs. */
+const char *cmci_control_handler_kind(int num);
+
+/* from engine_signer.c */
+cmc_err cmci_verify_wrapper(struct cmci_txn *t) CMC_WUR;
+/* Find a request whose subjectKeyIdentifier extension equals @p keyid; get0 its key. */
+EVP_PKEY *cmci_find_request_key_by_ski(const CMC_PKIDATA *pd, const ASN1_OCTET_STRING *keyid);
+
+/* from engine_request.c */
+void cmci_requests_process(struct cmci_txn *t);
+cmc_err cmci_process_simple(struct cmci_txn *t);
+
+/* from engine_response.c */
+cmc_err cmci_response_simple(struct cmci_txn *t, uint8_t **der, size_t *len) CMC_WUR;
+cmc_err cmci_response_full(struct cmci_txn *t, uint8_t **der, size_t *len) CMC_WUR;
+
+#endif

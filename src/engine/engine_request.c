@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Certification requests: proof of possession, profile policy, issuance. rfc5272bis §3.2
+ * (PKCS #10 and CRMF bodies), §3.2.1.3 (what CRMF features CMC forbids). */
+#include "engine/engine_local.h"
+
+#include <string.h>
+
+#include <openssl/err.h>
+
+/* Record a body-part failure from the error record. */
+static void fail_part(struct cmci_txn *t, uint32_t id, cmc_err code)
+{
+    char buf[200];
+    /* a failure to record a status is itself recorded by the caller's final check */
+    if (cmci_txn_status(t, code, &id, 1, "%s", cmci_error_public_text(buf, sizeof(buf)))
+        != CMC_OK)
+        t->skip_requests = 1;
+}
+
+static cmc_err authorise(struct cmci_txn *t, const struct cmci_profile *p)
+{
+    if (p->authz == CMCI_AUTHZ_SIGNED && t->signer != CMCI_SIGNER_TRUSTED)
+        CMC_BAIL(CMC_ERR_NOT_AUTHORIZED,
+                 "profile %s requires a Full PKI Request signed by a trusted operator or RA",
+                 p->name);
+    return CMC_OK;
+}
+
+/* Policy and issuance shared by PKCS #10 and CRMF requests. POP is verified before. */
+static cmc_err issue_one(struct cmci_txn *t, uint32_t id, const X509_NAME *subject,
+                         EVP_PKEY *pkey, const STACK_OF(X509_EXTENSION) *exts)
+{
+    const struct cmci_profile *p = t->profile ? t->profile : t->srv->ca->default_profile;
+    X509 *cert = NULL;
+
+    /* rfc5272bis §3.2.1.2.1: the subject must be present and may be empty; this CA
+     * names every certificate, so an empty subject is refused (badRequest). */
+    CMC_ENSURE(subject != NULL && X509_NAME_entry_count(subject) > 0, CMC_ERR_BAD_REQUEST,
+               "the request has an empty subject name");
+    CMC_GUARD(authorise(t, p));
+    CMC_GUARD(cmci_ca_check_key(p, pkey));
+    CMC_ENSURE(t->n_issued_ids < sizeof(t->issued_ids) / sizeof(t->issued_ids[0]),
+               CMC_ERR_LIMIT, "too many certification requests in one PKIData");
+    CMC_GUARD(cmci_ca_issue(t->srv->ca, p, subject, pkey, exts, &cert));
+    if (!sk_X509_push(t->issued, cert)) {
+        /* the certificate is recorded in the store but cannot be returned: say so */
+        X509_free(cert);
+        CMC_BAIL(CMC_ERR_NOMEM, "issued list");
+    }
+    t->issued_ids[t->n_issued_ids++] = id;
+    return CMC_OK;
+}
+
+static cmc_err process_p10(struct cmci_txn *t, uint32_t id, X509_REQ *req)
+{
+    EVP_PKEY *pkey = X509_REQ_get0_pubkey(req);
+    STACK_OF(X509_EXTENSION) *exts;
+    cmc_err rv;
+
+    CMC_ENSURE(pkey != NULL, CMC_ERR_BAD_ALG, "the request's public key is malformed or of an "
+                                             "unsupported algorithm");
+    /* The PKCS #10 self-signature is the proof of possession (rfc5272bis §3.2.1.2.1). */
+    if (X509_REQ_verify(req, pkey) != 1)
+        return cmci_fail_ossl(CMC_ERR_BAD_POP, "the PKCS #10 signature (proof of possession) does "
+                                               "not verify");
+    ERR_clear_error();
+    exts = X509_REQ_get_extensions(req);
+    ERR_clear_error();
+    rv = issue_one(t, id, X509_REQ_get_subject_name(req), pkey, exts);
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    return rv;
+}
+
+/* rfc5272bis §3.2.1.3.2 and §5.2.1: CRMF POP must be a direct signature without
+ * POPOSigningKeyInput; encrCert (indirect POP) is forbidden; the challenge-response
+ * (encrypted/decrypted POP) flow is not implemented yet. */
+static cmc_err check_crmf_pop(const CMC_CERT_REQ_MSG *m, EVP_PKEY *pkey)
+{
+    const CMC_POP *pop = m->popo;
+    const CMC_POPO_PRIV_KEY *pk;
+
+    CMC_ENSURE(pop != NULL, CMC_ERR_POP_REQUIRED, "the CRMF request carries no proof of possession");
+    switch (pop->type) {
+    case CMC_POP_SIGNATURE:
+        CMC_ENSURE(pop->value.signature->poposkInput == NULL, CMC_ERR_BAD_REQUEST,
+                   "POPOSigningKeyInput must not be used in CMC");
+        if (ASN1_item_verify(ASN1_ITEM_rptr(CMC_CERT_REQUEST),
+                             pop->value.signature->algorithmIdentifier,
+                             pop->value.signature->signature, m->certReq, pkey) != 1)
+            return cmci_fail_ossl(CMC_ERR_BAD_POP, "the CRMF POP signature does not verify");
+        ERR_clear_error();
+        return CMC_OK;
+    case CMC_POP_RA_VERIFIED:
+        CMC_BAIL(CMC_ERR_BAD_POP, "raVerified POP is accepted only with an RA POP witness, "
+                                  "which this server does not support");
+    case CMC_POP_KEY_ENCIPHERMENT:
+    case CMC_POP_KEY_AGREEMENT:
+        pk = pop->type == CMC_POP_KEY_ENCIPHERMENT ? pop->value.keyEncipherment
+                                                   : pop->value.keyAgreement;
+        if (pk->type == CMC_POPO_PRIV_KEY_SUBSEQUENT_MESSAGE
+            && ASN1_INTEGER_get(pk->value.subsequentMessage) == 0)
+            CMC_BAIL(CMC_ERR_BAD_REQUEST, "indirect POP (encrCert) must not be used in CMC");
+        CMC_BAIL(CMC_ERR_UNSUPPORTED, "encrypted/decrypted POP is not supported by this server");
+    default:
+        CMC_BAIL(CMC_ERR_BAD_REQUEST, "unknown proof-of-possession type");
+    }
+}
+
+static cmc_err process_crm(struct cmci_txn *t, uint32_t id, const CMC_CERT_REQ_MSG *m)
+{
+    const CMC_CERT_TEMPLATE *tpl = m->certReq->certTemplate;
+    EVP_PKEY *pkey;
+
+    CMC_ENSURE(m->regInfo == NULL, CMC_ERR_BAD_REQUEST,
+               "the CRMF regInfo field must not be used in CMC; use the regInfo control");
+    for (int i = 0; i < sk_CMC_ATAV_num(m->certReq->controls); i++) {
+        const CMC_ATAV *c = sk_CMC_ATAV_value(m->certReq->controls, i);
+        int n = cmc_oid_control_num(c->type);
+        CMC_ENSURE(n != CMC_CTRL_POP_LINK_WITNESS && n != CMC_CTRL_POP_LINK_WITNESS_V2,
+                   CMC_ERR_UNSUPPORTED, "POP link witness is not supported by this server");
+        CMC_BAIL(CMC_ERR_BAD_REQUEST, "CRMF controls are not used in CMC (rfc5274bis §4)");
+    }
+    CMC_ENSURE(tpl->subject != NULL, CMC_ERR_BAD_REQUEST, "the CRMF template has no subject");
+    CMC_ENSURE(tpl->publicKey != NULL, CMC_ERR_BAD_REQUEST, "the CRMF template has no public key");
+    pkey = X509_PUBKEY_get0(tpl->publicKey);
+    ERR_clear_error();
+    CMC_ENSURE(pkey != NULL, CMC_ERR_BAD_ALG,
+               "the template's public key is malformed or of an unsupported algorithm");
+    CMC_GUARD(check_crmf_pop(m, pkey));
+    return issue_one(t, id, tpl->subject, pkey, tpl->extensions);
+}
+
+void cmci_requests_process(struct cmci_txn *t)
+{
+    STACK_OF(CMC_TAGGED_REQUEST) *rs = t->pkidata->reqSequence;
+    int stop = t->skip_requests;
+    const char *why = t->skip_reason;
+
+    for (int i = 0; i < sk_CMC_TAGGED_REQUEST_num(rs); i++) {
+        const CMC_TAGGED_REQUEST *r = sk_CMC_TAGGED_REQUEST_value(rs, i);
+        const ASN1_INTEGER *bpid = r->type == CMC_TAGGED_REQUEST_TCR ? r->value.tcr->bodyPartID
+                                 : r->type == CMC_TAGGED_REQUEST_CRM
+                                     ? r->value.crm->certReq->certReqId
+                                     : r->value.orm->bodyPartID;
+        uint32_t id = 0;
+        cmc_err rv;
+
+        if (cmc_body_part_id_get(bpid, &id) != CMC_OK) {
+            fail_part(t, 0, CMC_ERR_BAD_REQUEST);
+            continue;
+        }
+        if (stop) {
+            if (cmci_txn_status(t, CMC_ERR_BAD_REQUEST, &id, 1, "not processed: %s", why) != CMC_OK)
+                return;
+            continue;
+        }
+        switch (r->type) {
+        case CMC_TAGGED_REQUEST_TCR:
+            rv = process_p10(t, id, r->value.tcr->certificationRequest);
+            break;
+        case CMC_TAGGED_REQUEST_CRM:
+            rv = process_crm(t, id, r->value.crm);
+            break;
+        default:
+            /* rfc5272bis §3.2.1.2.3: an unsupported other request gets noSupport and no
+             * further certification requests are processed. */
+            rv = cmci_fail(CMC_ERR_UNSUPPORTED, "other request message types are not supported");
+            stop = 1;
+            why = "an unsupported other request message came before it";
+            break;
+        }
+        if (rv != CMC_OK)
+            fail_part(t, id, rv);
+    }
+}
+
+cmc_err cmci_process_simple(struct cmci_txn *t)
+{
+    cmc_err rv = process_p10(t, 1, t->simple);
+    /* rfc5272bis §3.1: an error about a Simple PKI Request names body part 1 */
+    if (rv != CMC_OK)
+        fail_part(t, 1, rv);
+    return CMC_OK;
+}

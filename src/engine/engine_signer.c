@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Verifies the SignedData wrapper of a Full PKI Request (rfc5272bis §3.2.1): either signed
+ * by the key being certified (sid = subjectKeyIdentifier of a request in the same PKIData,
+ * exactly one SignerInfo) or by a certificate chaining to the configured signer trust list. */
+#include "engine/engine_local.h"
+
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+/* The subjectKeyIdentifier a request asks for: PKCS #10 extensionRequest or the CRMF
+ * template's extensions. Ownership: new; caller frees. */
+static ASN1_OCTET_STRING *requested_ski(const CMC_TAGGED_REQUEST *r)
+{
+    STACK_OF(X509_EXTENSION) *exts = NULL;
+    ASN1_OCTET_STRING *ski = NULL;
+
+    if (r->type == CMC_TAGGED_REQUEST_TCR) {
+        exts = X509_REQ_get_extensions(r->value.tcr->certificationRequest);
+        ski = X509V3_get_d2i(exts, NID_subject_key_identifier, NULL, NULL);
+        sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    } else if (r->type == CMC_TAGGED_REQUEST_CRM) {
+        const CMC_CERT_TEMPLATE *tpl = r->value.crm->certReq->certTemplate;
+        ski = X509V3_get_d2i(tpl->extensions, NID_subject_key_identifier, NULL, NULL);
+    }
+    ERR_clear_error();
+    return ski;
+}
+
+static EVP_PKEY *request_key(const CMC_TAGGED_REQUEST *r)
+{
+    if (r->type == CMC_TAGGED_REQUEST_TCR)
+        return X509_REQ_get0_pubkey(r->value.tcr->certificationRequest);
+    if (r->type == CMC_TAGGED_REQUEST_CRM && r->value.crm->certReq->certTemplate->publicKey)
+        return X509_PUBKEY_get0(r->value.crm->certReq->certTemplate->publicKey);
+    return NULL;
+}
+
+EVP_PKEY *cmci_find_request_key_by_ski(const CMC_PKIDATA *pd, const ASN1_OCTET_STRING *keyid)
+{
+    for (int i = 0; i < sk_CMC_TAGGED_REQUEST_num(pd->reqSequence); i++) {
+        const CMC_TAGGED_REQUEST *r = sk_CMC_TAGGED_REQUEST_value(pd->reqSequence, i);
+        ASN1_OCTET_STRING *ski = requested_ski(r);
+        int match = ski != NULL && ASN1_OCTET_STRING_cmp(ski, keyid) == 0;
+        ASN1_OCTET_STRING_free(ski);
+        if (match)
+            return request_key(r);
+    }
+    return NULL;
+}
+
+/*
+ * CMS_verify finds a signer's certificate by its sid. A request's key has no certificate
+ * yet, so we hand it a throwaway in-memory X509 carrying only that key and the SKI; with
+ * CMS_NO_SIGNER_CERT_VERIFY nothing about that "certificate" is trusted except the key,
+ * and the signed attributes and content digest are checked as for any signer.
+ */
+static X509 *key_holder(EVP_PKEY *pkey, const ASN1_OCTET_STRING *keyid)
+{
+    X509 *x = X509_new();
+    if (x == NULL || X509_set_pubkey(x, pkey) != 1
+        || X509_add1_ext_i2d(x, NID_subject_key_identifier, (void *)keyid, 0, 0) != 1) {
+        X509_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+static cmc_err verify_by_pop_key(struct cmci_txn *t, EVP_PKEY *pkey, const ASN1_OCTET_STRING *keyid)
+{
+    STACK_OF(X509) *certs = NULL;
+    X509 *holder = NULL;
+    cmc_err rv = CMC_OK;
+
+    if ((holder = key_holder(pkey, keyid)) == NULL || (certs = sk_X509_new_null()) == NULL
+        || !sk_X509_push(certs, holder)) {
+        X509_free(holder);
+        rv = cmci_fail_ossl(CMC_ERR_NOMEM, "key holder");
+        goto out;
+    }
+    if (CMS_verify(t->cms, certs, NULL, NULL, NULL, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1) {
+        rv = cmci_fail_ossl(CMC_ERR_BAD_MESSAGE_CHECK,
+                            "the SignedData signature does not verify with the key being certified");
+        goto out;
+    }
+    t->signer = CMCI_SIGNER_POP_KEY;
+out:
+    sk_X509_pop_free(certs, X509_free);
+    return rv;
+}
+
+cmc_err cmci_verify_wrapper(struct cmci_txn *t)
+{
+    STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(t->cms);
+    int n = sk_CMS_SignerInfo_num(sis);
+    ASN1_OCTET_STRING *keyid = NULL;
+    X509_NAME *issuer = NULL;
+    ASN1_INTEGER *sno = NULL;
+
+    /* An unsigned SignedData is only meaningful for a shared-secret revocation request
+     * (rfc5272bis §6.11), which this server does not support yet. */
+    CMC_ENSURE(n > 0, CMC_ERR_BAD_MESSAGE_CHECK, "the SignedData has no signer");
+
+    if (n == 1
+        && CMS_SignerInfo_get0_signer_id(sk_CMS_SignerInfo_value(sis, 0), &keyid, &issuer, &sno) == 1
+        && keyid != NULL) {
+        EVP_PKEY *pkey = cmci_find_request_key_by_ski(t->pkidata, keyid);
+        if (pkey != NULL)
+            return verify_by_pop_key(t, pkey, keyid);
+        /* else: a subjectKeyIdentifier of an operator certificate; verified below */
+    }
+
+    /* A signer with a certificate. First the signature alone, so that a tampered message
+     * and an untrusted signer are told apart in the statusString. */
+    if (CMS_verify(t->cms, NULL, NULL, NULL, NULL, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1)
+        return cmci_fail_ossl(CMC_ERR_BAD_MESSAGE_CHECK,
+                              "the SignedData signature does not verify");
+    ERR_clear_error();
+    CMC_ENSURE(t->srv->ca->signer_trust != NULL, CMC_ERR_BAD_MESSAGE_CHECK,
+               "the request is signed by a certificate, and this server trusts no signers");
+    if (CMS_verify(t->cms, NULL, t->srv->ca->signer_trust, NULL, NULL, CMS_BINARY) != 1)
+        return cmci_fail_ossl(CMC_ERR_BAD_MESSAGE_CHECK,
+                              "the signer certificate does not chain to the signer trust list");
+    t->signer = CMCI_SIGNER_TRUSTED;
+    return CMC_OK;
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Statuses of one transaction, and the single table that turns an internal error code into
+ * the CMCStatus/CMCFailInfo a client sees (rfc5272bis §6.1.4). Handlers never pick a
+ * failInfo themselves. */
+#include "engine/engine_local.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    cmc_err code;
+    int status;
+    long fail_info;
+} failinfo_table[] = {
+    {CMC_OK, CMC_STATUS_SUCCESS, -1},
+    {CMC_ERR_DECODE, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST},
+    {CMC_ERR_BAD_REQUEST, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST},
+    {CMC_ERR_LIMIT, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST},
+    {CMC_ERR_UNKNOWN_PROFILE, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST},
+    {CMC_ERR_REPLAY, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST},
+    {CMC_ERR_BAD_POP, CMC_STATUS_FAILED, CMC_FAIL_POP_FAILED},
+    {CMC_ERR_POP_REQUIRED, CMC_STATUS_FAILED, CMC_FAIL_POP_REQUIRED},
+    {CMC_ERR_BAD_MESSAGE_CHECK, CMC_STATUS_FAILED, CMC_FAIL_BAD_MESSAGE_CHECK},
+    {CMC_ERR_VERIFY, CMC_STATUS_FAILED, CMC_FAIL_BAD_MESSAGE_CHECK},
+    {CMC_ERR_BAD_ALG, CMC_STATUS_FAILED, CMC_FAIL_BAD_ALG},
+    {CMC_ERR_UNSUPPORTED_EXT, CMC_STATUS_FAILED, CMC_FAIL_UNSUPPORTED_EXT},
+    {CMC_ERR_BAD_TIME, CMC_STATUS_FAILED, CMC_FAIL_BAD_TIME},
+    {CMC_ERR_BAD_CERT_ID, CMC_STATUS_FAILED, CMC_FAIL_BAD_CERT_ID},
+    {CMC_ERR_BAD_IDENTITY, CMC_STATUS_FAILED, CMC_FAIL_BAD_IDENTITY},
+    /* CMCFailInfo has no "not authorised": an unauthorised requester failed to prove an
+     * identity the profile accepts, so badIdentity (docs/conformance.md). */
+    {CMC_ERR_NOT_AUTHORIZED, CMC_STATUS_FAILED, CMC_FAIL_BAD_IDENTITY},
+    {CMC_ERR_UNSUPPORTED, CMC_STATUS_NO_SUPPORT, -1},
+    {CMC_ERR_PENDING, CMC_STATUS_PENDING, -1},
+};
+
+void cmci_failinfo_map(cmc_err code, int *status, long *fail_info)
+{
+    for (size_t i = 0; i < sizeof(failinfo_table) / sizeof(failinfo_table[0]); i++) {
+        if (failinfo_table[i].code == code) {
+            *status = failinfo_table[i].status;
+            *fail_info = failinfo_table[i].fail_info;
+            return;
+        }
+    }
+    /* store, crypto, internal and resource failures: the CA could not do its part */
+    *status = CMC_STATUS_FAILED;
+    *fail_info = CMC_FAIL_INTERNAL_CA_ERROR;
+}
+
+const char *cmci_error_public_text(char *buf, size_t len)
+{
+    const char *m = cmc_error_get0_message();
+    const char *loc = strstr(m, " [");
+    size_t n = loc ? (size_t)(loc - m) : strlen(m);
+
+    /* the source location helps our logs, not the client */
+    if (n >= len)
+        n = len - 1;
+    memcpy(buf, m, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+cmc_err cmci_txn_status(struct cmci_txn *t, cmc_err code, const uint32_t *ids, size_t n_ids,
+                        const char *fmt, ...)
+{
+    struct cmci_status *s;
+    va_list ap;
+
+    if (t->n_statuses == t->cap_statuses) {
+        size_t ncap = t->cap_statuses ? t->cap_statuses * 2 : 8;
+        struct cmci_status *p;
+        /* bounded: at most one status per control/body part, both capped by the limits */
+        if (ncap > 4 * (size_t)(t->srv->ca->limits.max_body_parts + t->srv->ca->limits.max_controls) + 16)
+            return cmci_fail(CMC_ERR_LIMIT, "too many statuses");
+        p = OPENSSL_realloc(t->statuses, ncap * sizeof(*p));
+        if (p == NULL)
+            return cmci_fail(CMC_ERR_NOMEM, "statuses");
+        t->statuses = p;
+        t->cap_statuses = ncap;
+    }
+    s = &t->statuses[t->n_statuses++];
+    memset(s, 0, sizeof(*s));
+    cmci_failinfo_map(code, &s->status, &s->fail_info);
+    for (size_t i = 0; i < n_ids && i < CMCI_STATUS_MAX_IDS; i++)
+        s->ids[s->n_ids++] = ids[i];
+    va_start(ap, fmt);
+    vsnprintf(s->text, sizeof(s->text), fmt, ap);
+    va_end(ap);
+    return CMC_OK;
+}
