@@ -111,6 +111,15 @@ CMC_API cmc_err cmc_body_part_id_get(const ASN1_INTEGER *a, uint32_t *out) CMC_W
 /* Ownership: new: the caller frees with ASN1_INTEGER_free. */
 CMC_API ASN1_INTEGER *cmc_body_part_id_new(uint32_t id);
 
+/**
+ * Decode exactly one @p it from @p der: like ASN1_item_d2i, but trailing bytes after the
+ * top-level object are refused (d2i silently ignores them).
+ * @return CMC_OK, CMC_ERR_DECODE (bad DER, wrong type, trailing bytes), CMC_ERR_USAGE.
+ * Ownership: *out is new on success (free with ASN1_item_free(*out, it)), NULL otherwise.
+ */
+CMC_API cmc_err cmc_d2i_exact(const ASN1_ITEM *it, const uint8_t *der, size_t len,
+                              ASN1_VALUE **out) CMC_WUR;
+
 /* --- rfc5272bis structures --------------------------------------------------------- */
 typedef struct cmc_tagged_attribute_st CMC_TAGGED_ATTRIBUTE;
 typedef struct cmc_tagged_cert_request_st CMC_TAGGED_CERT_REQUEST;
@@ -210,6 +219,8 @@ DEFINE_STACK_OF(CMC_OTHER_MSG)
 DEFINE_STACK_OF(CMC_BODY_PART_REFERENCE)
 DEFINE_STACK_OF(CMC_ATAV)
 DEFINE_STACK_OF(CMC_SINGLE_PUB_INFO)
+/* OpenSSL 3.0 has no sk_ASN1_OCTET_STRING_*; anchorHashes/certHashes need it. */
+DEFINE_STACK_OF(ASN1_OCTET_STRING)
 
 #ifdef __cplusplus
 }

@@ -177,6 +177,98 @@ err:
     return rv;
 }
 
+static int is_eddsa(const EVP_PKEY *k)
+{
+    return EVP_PKEY_get_base_id(k) == EVP_PKEY_ED25519 || EVP_PKEY_get_base_id(k) == EVP_PKEY_ED448;
+}
+
+/* Optional response signer (response_signer_cert / response_signer_key). */
+static cmc_err load_response_signer(struct cmci_ca *ca)
+{
+    const char *cert_s = get_str(ca, MAIN_SECTION, "response_signer_cert");
+    const char *key_s = get_str(ca, MAIN_SECTION, "response_signer_key");
+    char *path = NULL;
+    FILE *f = NULL;
+    struct stat sb;
+    cmc_err rv = CMC_OK;
+    X509_STORE *st = NULL;
+    X509_STORE_CTX *sctx = NULL;
+
+    if (cert_s == NULL && key_s == NULL) {
+        if (is_eddsa(ca->key))
+            return CONF_FAIL(ca, MAIN_SECTION, "response_signer_cert",
+                             "missing: an Ed25519/Ed448 CA needs a separate response signer, "
+                             "because OpenSSL 3.0 cannot make EdDSA CMS signatures "
+                             "(cmc ca init creates one)");
+        if (!X509_up_ref(ca->cert) || !EVP_PKEY_up_ref(ca->key))
+            return cmci_fail(CMC_ERR_NOMEM, "up_ref");
+        ca->resp_cert = ca->cert;
+        ca->resp_key = ca->key;
+        return CMC_OK;
+    }
+    if (cert_s == NULL || key_s == NULL)
+        return CONF_FAIL(ca, MAIN_SECTION, cert_s ? "response_signer_key" : "response_signer_cert",
+                         "missing (response_signer_cert and response_signer_key go together)");
+    if ((path = resolve_path(ca, cert_s)) == NULL || (f = fopen(path, "r")) == NULL) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "response_signer_cert", "cannot open %s", path ? path : cert_s);
+        goto out;
+    }
+    ca->resp_cert = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    f = NULL;
+    OPENSSL_free(path);
+    path = NULL;
+    if (ca->resp_cert == NULL) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "response_signer_cert", "no PEM certificate");
+        goto out;
+    }
+    if ((path = resolve_path(ca, key_s)) == NULL || stat(path, &sb) != 0) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "response_signer_key", "cannot open %s", path ? path : key_s);
+        goto out;
+    }
+    if ((sb.st_mode & 077) != 0) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "response_signer_key",
+                       "%s has mode %03o; it must be 0600 or stricter", path,
+                       (unsigned)(sb.st_mode & 0777));
+        goto out;
+    }
+    if ((f = fopen(path, "r")) == NULL) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "response_signer_key", "cannot open %s", path);
+        goto out;
+    }
+    ca->resp_key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    if (ca->resp_key == NULL || X509_check_private_key(ca->resp_cert, ca->resp_key) != 1) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "response_signer_key",
+                       "no unencrypted PEM key matching response_signer_cert");
+        goto out;
+    }
+    if (is_eddsa(ca->resp_key)) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "response_signer_key",
+                       "OpenSSL 3.0 cannot make EdDSA CMS signatures; use an EC or RSA key");
+        goto out;
+    }
+    /* Clients check that the response signer chains to the CA: check it here first. */
+    if ((st = X509_STORE_new()) == NULL || X509_STORE_add_cert(st, ca->cert) != 1
+        || (sctx = X509_STORE_CTX_new()) == NULL
+        || X509_STORE_CTX_init(sctx, st, ca->resp_cert, ca->chain) != 1) {
+        rv = cmci_fail(CMC_ERR_NOMEM, "verify response signer");
+        goto out;
+    }
+    if (X509_verify_cert(sctx) != 1) {
+        rv = CONF_FAIL(ca, MAIN_SECTION, "response_signer_cert", "does not chain to ca_cert: %s",
+                       X509_verify_cert_error_string(X509_STORE_CTX_get_error(sctx)));
+        goto out;
+    }
+out:
+    ERR_clear_error();
+    X509_STORE_CTX_free(sctx);
+    X509_STORE_free(st);
+    if (f != NULL)
+        fclose(f);
+    OPENSSL_free(path);
+    return rv;
+}
+
 static cmc_err load_signer_trust(struct cmci_ca *ca)
 {
     const char *s = get_str(ca, MAIN_SECTION, "signer_trust");
@@ -506,7 +598,7 @@ cmc_err cmci_ca_load(struct cmci_ca **out, const char *config_path)
         goto err;
     }
     if ((rv = load_settings(ca)) != CMC_OK || (rv = load_ca_cert_key(ca)) != CMC_OK
-        || (rv = load_signer_trust(ca)) != CMC_OK || (rv = load_profiles(ca)) != CMC_OK
+        || (rv = load_response_signer(ca)) != CMC_OK || (rv = load_signer_trust(ca)) != CMC_OK || (rv = load_profiles(ca)) != CMC_OK
         || (rv = open_store(ca)) != CMC_OK)
         goto err;
     *out = ca;
@@ -531,6 +623,8 @@ void cmci_ca_free(struct cmci_ca *ca)
     sk_X509_pop_free(ca->chain, X509_free);
     X509_free(ca->cert);
     EVP_PKEY_free(ca->key);
+    X509_free(ca->resp_cert);
+    EVP_PKEY_free(ca->resp_key);
     NCONF_free(ca->conf);
     OPENSSL_free(ca->listen);
     OPENSSL_free(ca->path);

@@ -54,6 +54,10 @@ struct cmci_ca {
     CONF *conf;             /* kept: profiles name x509v3 sections in it */
     X509 *cert;
     EVP_PKEY *key;
+    /* Who signs Full PKI Responses: the CA key, or a CMC signer certified by the CA
+     * (needed for Ed25519/Ed448 CAs: OpenSSL 3.0 cannot make EdDSA CMS signatures). */
+    X509 *resp_cert;
+    EVP_PKEY *resp_key;
     STACK_OF(X509) *chain;  /* CA cert first, then ca_chain */
     X509_STORE *signer_trust; /* NULL when none configured */
     struct cmc_store *store;

@@ -231,12 +231,13 @@ cmc_err cmci_response_full(struct cmci_txn *t, uint8_t **der, size_t *len)
         rv = cmci_fail_ossl(CMC_ERR_INTERNAL, "encode PKIResponse");
         goto out;
     }
-    if ((certs = bag(t, 1)) == NULL || (in = BIO_new_mem_buf(body, n)) == NULL) {
+    /* the signer's certificate is added by CMS_sign; the CA's only if it is not the signer */
+    if ((certs = bag(t, t->srv->ca->resp_cert == t->srv->ca->cert)) == NULL || (in = BIO_new_mem_buf(body, n)) == NULL) {
         rv = cmci_fail(CMC_ERR_NOMEM, "response");
         goto out;
     }
     /* rfc5272bis §4.2: SignedData, eContentType id-cct-PKIResponse, signed by the CA. */
-    cms = CMS_sign(t->srv->ca->cert, t->srv->ca->key, certs, NULL, CMS_BINARY | CMS_PARTIAL);
+    cms = CMS_sign(t->srv->ca->resp_cert, t->srv->ca->resp_key, certs, NULL, CMS_BINARY | CMS_PARTIAL);
     if (cms == NULL
         || CMS_set1_eContentType(cms, cmc_oid_get0(CMC_OID_CCT_PKIRESPONSE)) != 1
         || CMS_final(cms, in, NULL, CMS_BINARY) != 1) {

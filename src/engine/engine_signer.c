@@ -55,38 +55,63 @@ EVP_PKEY *cmci_find_request_key_by_ski(const CMC_PKIDATA *pd, const ASN1_OCTET_S
  * yet, so we hand it a throwaway in-memory X509 carrying only that key and the SKI; with
  * CMS_NO_SIGNER_CERT_VERIFY nothing about that "certificate" is trusted except the key,
  * and the signed attributes and content digest are checked as for any signer.
+ * CMS re-encodes the certificates it is given, so every field must be encodable: the
+ * algorithm identifiers are set to id-alg-noSignature and the signature is one zero octet.
+ * Nobody verifies this signature; it only makes the structure well-formed.
  */
 static X509 *key_holder(EVP_PKEY *pkey, const ASN1_OCTET_STRING *keyid)
 {
     X509 *x = X509_new();
-    if (x == NULL || X509_set_pubkey(x, pkey) != 1
-        || X509_add1_ext_i2d(x, NID_subject_key_identifier, (void *)keyid, 0, 0) != 1) {
-        X509_free(x);
-        return NULL;
-    }
+    const X509_ALGOR *tbs_alg, *alg;
+    const ASN1_BIT_STRING *sig;
+    static const unsigned char zero = 0;
+
+    if (x == NULL || X509_set_version(x, X509_VERSION_3) != 1 || X509_set_pubkey(x, pkey) != 1
+        || X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL
+        || X509_gmtime_adj(X509_getm_notAfter(x), 60) == NULL
+        || X509_add1_ext_i2d(x, NID_subject_key_identifier, (void *)keyid, 0, 0) != 1)
+        goto err;
+    tbs_alg = X509_get0_tbs_sigalg(x);
+    X509_get0_signature(&sig, &alg, x);
+    /* OpenSSL 3.0 has no setters for an unsigned certificate's algorithm fields; they are
+     * owned by x and we only fill them in place. */
+    if (X509_ALGOR_set0((X509_ALGOR *)tbs_alg, OBJ_dup(cmc_oid_get0(CMC_OID_ALG_NO_SIGNATURE)),
+                        V_ASN1_NULL, NULL) != 1
+        || X509_ALGOR_set0((X509_ALGOR *)alg, OBJ_dup(cmc_oid_get0(CMC_OID_ALG_NO_SIGNATURE)),
+                           V_ASN1_NULL, NULL) != 1
+        || ASN1_BIT_STRING_set((ASN1_BIT_STRING *)sig, (unsigned char *)&zero, 1) != 1)
+        goto err;
     return x;
+err:
+    X509_free(x);
+    return NULL;
 }
 
 static cmc_err verify_by_pop_key(struct cmci_txn *t, EVP_PKEY *pkey, const ASN1_OCTET_STRING *keyid)
 {
-    STACK_OF(X509) *certs = NULL;
+    CMS_SignerInfo *si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(t->cms), 0);
     X509 *holder = NULL;
     cmc_err rv = CMC_OK;
 
-    if ((holder = key_holder(pkey, keyid)) == NULL || (certs = sk_X509_new_null()) == NULL
-        || !sk_X509_push(certs, holder)) {
-        X509_free(holder);
+    if ((holder = key_holder(pkey, keyid)) == NULL) {
         rv = cmci_fail_ossl(CMC_ERR_NOMEM, "key holder");
         goto out;
     }
-    if (CMS_verify(t->cms, certs, NULL, NULL, NULL, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1) {
+    /* The sid already matched this request's SKI, so the holder is attached to the one
+     * SignerInfo directly. Handing it to CMS_verify as a candidate would make OpenSSL look
+     * it up by keyid, which first hashes the holder's DER; a certificate without a
+     * signature algorithm cannot be encoded, and OpenSSL 3.0 then answers "signer
+     * certificate not found" for every POP-signed request. */
+    CMS_SignerInfo_set1_signer_cert(si, holder);
+    if (CMS_verify(t->cms, NULL, NULL, NULL, NULL, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1) {
         rv = cmci_fail_ossl(CMC_ERR_BAD_MESSAGE_CHECK,
                             "the SignedData signature does not verify with the key being certified");
         goto out;
     }
+    ERR_clear_error();
     t->signer = CMCI_SIGNER_POP_KEY;
 out:
-    sk_X509_pop_free(certs, X509_free);
+    X509_free(holder);
     return rv;
 }
 
