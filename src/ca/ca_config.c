@@ -123,7 +123,7 @@ static cmc_err load_ca_cert_key(struct cmci_ca *ca)
     }
     /* A CA key readable by group or others is a configuration error, not a warning. */
     if ((sb.st_mode & 077) != 0) {
-        rv = CONF_FAIL(ca, MAIN_SECTION, "ca_key", "%s has mode %03o; it must be 0600 or stricter",
+        rv = CONF_FAIL(ca, MAIN_SECTION, "ca_key", "%s has mode 0%03o; it must be 0600 or stricter",
                        path, (unsigned)(sb.st_mode & 0777));
         goto err;
     }
@@ -228,7 +228,7 @@ static cmc_err load_response_signer(struct cmci_ca *ca)
     }
     if ((sb.st_mode & 077) != 0) {
         rv = CONF_FAIL(ca, MAIN_SECTION, "response_signer_key",
-                       "%s has mode %03o; it must be 0600 or stricter", path,
+                       "%s has mode 0%03o; it must be 0600 or stricter", path,
                        (unsigned)(sb.st_mode & 0777));
         goto out;
     }

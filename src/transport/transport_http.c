@@ -92,10 +92,11 @@ static void format_peer(struct MHD_Connection *conn, char *out, size_t outsz)
     if (getnameinfo(ci->client_addr, alen, host, sizeof(host), serv, sizeof(serv),
                     NI_NUMERICHOST | NI_NUMERICSERV) != 0)
         return;
+    /* precision-bounded: a peer string longer than out is cut, which is fine for logs */
     if (ci->client_addr->sa_family == AF_INET6)
-        snprintf(out, outsz, "[%s]:%s", host, serv);
+        snprintf(out, outsz, "[%.46s]:%.6s", host, serv);
     else
-        snprintf(out, outsz, "%s:%s", host, serv);
+        snprintf(out, outsz, "%.46s:%.6s", host, serv);
 }
 
 static int ascii_ieq(const char *a, size_t alen, const char *b)

@@ -8,7 +8,7 @@
 CLIENTS=4
 PER_CLIENT_MAX=150   # bound on enrollments per client loop
 LOOP_SECONDS=25      # bound on each client loop's wall time
-MIN_BEFORE_KILL=24   # certificates received in total before the kill
+MIN_BEFORE_KILL=60   # certificates received in total before the kill
 
 setup_demo --key-type ec:P-256
 
@@ -21,7 +21,7 @@ client_loop() {
     for n in $(seq 1 "$PER_CLIENT_MAX"); do
         [ "$SECONDS" -lt "$end" ] || break
         if timeout 10 "$CMC" enroll --server "$URL" --ca-cert "$CA/ca.pem" "${mode[@]}" \
-            --subject "/CN=crash $i-$n" --new-key ec:P-256 --key-out "$TMP/c$i.key" \
+            --subject "/CN=crash $i-$n" --new-key ec:P-256 --key-out "$TMP/c$i-$n.key" \
             --out "$TMP/c$i-$n.pem" >"$TMP/c$i.log" 2>&1; then
             fails=0
             cert_serial "$TMP/c$i-$n.pem" >>"$TMP/serials.$i"

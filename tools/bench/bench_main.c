@@ -135,7 +135,9 @@ static int find_bindir(char *out, size_t cap)
         return -1;
     }
     *slash = '\0';
-    snprintf(out, cap, "%s", exe);
+    if (strlen(exe) >= cap)
+        return -1;
+    memcpy(out, exe, strlen(exe) + 1);
     return 0;
 }
 

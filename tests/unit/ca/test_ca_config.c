@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Tests for src/ca/ca_config.c: a good configuration loads; every broken one is refused
+ * with CMC_ERR_CONFIG and a message naming the file, the section and the key. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "ca/ca_local.h"
+#include "unit/ca/ca_test_util.h"
+
+static char dir[256];
+
+static int setup(void **state)
+{
+    return ca_test_make_dir(dir, sizeof(dir));
+}
+
+static int teardown(void **state)
+{
+    ca_test_rmdir(dir);
+    return 0;
+}
+
+/* Load TEXT as cmcd.cnf; on failure check the message names every needle. */
+static cmc_err load_text(const char *text, const char *const *needles)
+{
+    char path[300];
+    struct cmci_ca *ca = NULL;
+    cmc_err rv;
+
+    snprintf(path, sizeof(path), "%s/cmcd.cnf", dir);
+    assert_int_equal(ca_test_write(dir, "cmcd.cnf", text), 0);
+    rv = cmci_ca_load(&ca, path);
+    if (rv != CMC_OK) {
+        assert_null(ca);
+        for (size_t i = 0; needles != NULL && needles[i] != NULL; i++) {
+            if (strstr(cmc_error_get0_message(), needles[i]) == NULL)
+                fail_msg("\"%s\" not in \"%s\"", needles[i], cmc_error_get0_message());
+        }
+    }
+    cmci_ca_free(ca);
+    return rv;
+}
+
+static void test_ca_load__good_config(void **state)
+{
+    char path[300];
+    struct cmci_ca *ca = NULL;
+
+    snprintf(path, sizeof(path), "%s/cmcd.cnf", dir);
+    assert_int_equal(ca_test_write(dir, "cmcd.cnf",
+                                   CA_TEST_BASE_CONF "[cmcd]\nthreads = 8\nmax_body = 4096\n"), 0);
+    assert_int_equal(cmci_ca_load(&ca, path), CMC_OK);
+    assert_non_null(ca);
+    assert_int_equal(ca->threads, 8);
+    assert_int_equal(ca->limits.max_body, 4096);
+    assert_int_equal(ca->limits.max_nesting, 3);
+    assert_string_equal(ca->default_profile->name, "default");
+    assert_int_equal(ca->default_profile->authz, CMCI_AUTHZ_OPEN);
+    assert_int_equal(ca->default_profile->validity_days, 365);
+    assert_ptr_equal(ca->resp_cert, ca->cert);
+    cmci_ca_free(ca);
+}
+
+static void test_ca_load__unknown_authorization(void **state)
+{
+    const char *needles[] = {"cmcd.cnf", "[p_default]", "authorization", "approval", NULL};
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\nauthorization = approval\n", needles),
+                     CMC_ERR_CONFIG);
+}
+
+static void test_ca_load__signed_without_trust(void **state)
+{
+    const char *needles[] = {"[p_default]", "authorization", "signer_trust", NULL};
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\nauthorization = signed\n", needles),
+                     CMC_ERR_CONFIG);
+}
+
+static void test_ca_load__bad_number(void **state)
+{
+    const char *needles[] = {"[cmcd]", "max_body", "\"lots\"", NULL};
+    const char *needles2[] = {"[p_default]", "validity_days", NULL};
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[cmcd]\nmax_body = lots\n", needles),
+                     CMC_ERR_CONFIG);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\nvalidity_days = 0\n", needles2),
+                     CMC_ERR_CONFIG);
+}
+
+static void test_ca_load__missing_profile_section(void **state)
+{
+    const char *needles[] = {"[profiles]", "other", "[p_other] does not exist", NULL};
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[profiles]\nother = p_other\n", needles),
+                     CMC_ERR_CONFIG);
+}
+
+static void test_ca_load__unknown_default_profile(void **state)
+{
+    const char *needles[] = {"[cmcd]", "default_profile", "nope", NULL};
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[cmcd]\ndefault_profile = nope\n", needles),
+                     CMC_ERR_CONFIG);
+}
+
+static void test_ca_load__bad_extension_section(void **state)
+{
+    const char *needles[] = {"[ext]", "invalid extension", NULL};
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[ext]\nkeyUsage = frobnicate\n", needles),
+                     CMC_ERR_CONFIG);
+}
+
+static void test_ca_load__bad_key_types(void **state)
+{
+    const char *needles[] = {"[p_default]", "key_types", "rsa:1024", NULL};
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\nkey_types = rsa:1024\n", needles),
+                     CMC_ERR_CONFIG);
+}
+
+static void test_ca_load__key_readable_by_others(void **state)
+{
+    const char *needles[] = {"[cmcd]", "ca_key", "0644", NULL};
+    char path[300];
+    snprintf(path, sizeof(path), "%s/ca.key", dir);
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF, needles), CMC_ERR_CONFIG);
+    assert_int_equal(chmod(path, 0600), 0);
+}
+
+static void test_ca_load__missing_ca_cert(void **state)
+{
+    const char *needles[] = {"[cmcd]", "ca_cert", "missing", NULL};
+    assert_int_equal(load_text("[cmcd]\nca_key = ca.key\n", needles), CMC_ERR_CONFIG);
+}
+
+static void test_ca_load__syntax_error(void **state)
+{
+    const char *needles[] = {"cmcd.cnf", "line", NULL};
+    assert_int_equal(load_text("[cmcd\nca_cert = x\n", needles), CMC_ERR_CONFIG);
+}
+
+static void test_ca_load__bad_database(void **state)
+{
+    const char *needles[] = {"[cmcd]", "database", NULL};
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[cmcd]\ndatabase = oracle:prod\n", needles),
+                     CMC_ERR_CONFIG);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ca_load__good_config),
+        cmocka_unit_test(test_ca_load__unknown_authorization),
+        cmocka_unit_test(test_ca_load__signed_without_trust),
+        cmocka_unit_test(test_ca_load__bad_number),
+        cmocka_unit_test(test_ca_load__missing_profile_section),
+        cmocka_unit_test(test_ca_load__unknown_default_profile),
+        cmocka_unit_test(test_ca_load__bad_extension_section),
+        cmocka_unit_test(test_ca_load__bad_key_types),
+        cmocka_unit_test(test_ca_load__key_readable_by_others),
+        cmocka_unit_test(test_ca_load__missing_ca_cert),
+        cmocka_unit_test(test_ca_load__syntax_error),
+        cmocka_unit_test(test_ca_load__bad_database),
+    };
+    return cmocka_run_group_tests_name("ca_config", tests, setup, teardown);
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Tests for src/ca/ca_issue.c: serials, profile extensions, honoured and dropped requested
+ * extensions, key policy, lifetime capped by the CA, and the record in the store. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <openssl/bn.h>
+
+#include "ca/ca_local.h"
+#include "unit/ca/ca_test_util.h"
+
+struct fx {
+    char dir[256];
+    struct cmci_ca *ca;
+};
+
+static int setup(void **state)
+{
+    static struct fx f;
+    char path[300];
+
+    memset(&f, 0, sizeof(f));
+    if (ca_test_make_dir(f.dir, sizeof(f.dir)) != 0)
+        return -1;
+    if (ca_test_write(f.dir, "cmcd.cnf",
+                      CA_TEST_BASE_CONF "[cmcd]\ndatabase = mem:\n"
+                                        "[profiles]\nlong = p_long\nrsa3k = p_rsa\n"
+                                        "[p_default]\nhonor_extensions = subjectAltName\n"
+                                        "key_types = ec:P-256,rsa:2048\n"
+                                        "[p_long]\nauthorization = open\nvalidity_days = 9000\n"
+                                        "[p_rsa]\nauthorization = open\nkey_types = rsa:3072\n")
+        != 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/cmcd.cnf", f.dir);
+    if (cmci_ca_load(&f.ca, path) != CMC_OK) {
+        fprintf(stderr, "%s\n", cmc_error_get0_message());
+        return -1;
+    }
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    cmci_ca_free(f->ca);
+    ca_test_rmdir(f->dir);
+    return 0;
+}
+
+static X509_NAME *name(const char *cn)
+{
+    X509_NAME *n = X509_NAME_new();
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+    return n;
+}
+
+static void test_ca_issue__profile_extensions_and_requested(void **state)
+{
+    struct fx *f = *state;
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    X509_NAME *n = name("device");
+    STACK_OF(X509_EXTENSION) *req = sk_X509_EXTENSION_new_null();
+    X509_EXTENSION *san, *eku;
+    X509 *x = NULL;
+    X509V3_CTX ctx;
+    uint64_t before = 0, after = 0;
+
+    X509V3_set_ctx(&ctx, NULL, NULL, NULL, NULL, 0);
+    san = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, "DNS:device.example");
+    eku = X509V3_EXT_conf_nid(NULL, &ctx, NID_ext_key_usage, "codeSigning");
+    sk_X509_EXTENSION_push(req, san);
+    sk_X509_EXTENSION_push(req, eku);
+
+    assert_int_equal(cmc_store_cert_count(f->ca->store, &before), CMC_OK);
+    assert_int_equal(cmci_ca_issue(f->ca, f->ca->default_profile, n, k, req, &x), CMC_OK);
+    assert_non_null(x);
+    assert_int_equal(X509_verify(x, f->ca->key), 1);
+    /* profile extensions applied; requested SAN honoured; requested EKU dropped */
+    assert_true(X509_get_ext_by_NID(x, NID_basic_constraints, -1) >= 0);
+    assert_true(X509_get_ext_by_NID(x, NID_subject_key_identifier, -1) >= 0);
+    assert_true(X509_get_ext_by_NID(x, NID_subject_alt_name, -1) >= 0);
+    assert_true(X509_get_ext_by_NID(x, NID_ext_key_usage, -1) < 0);
+    assert_int_equal(X509_NAME_cmp(X509_get_issuer_name(x), X509_get_subject_name(f->ca->cert)), 0);
+    /* recorded before returning */
+    assert_int_equal(cmc_store_cert_count(f->ca->store, &after), CMC_OK);
+    assert_int_equal(after, before + 1);
+    {
+        BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+        char *hex = BN_bn2hex(bn);
+        uint8_t *der = NULL;
+        size_t len = 0;
+        /* at least 64 random bits: our serials are 127 bits with the top bits fixed */
+        assert_true(BN_num_bits(bn) >= 120);
+        assert_int_equal(cmc_store_cert_get_der(f->ca->store, hex, &der, &len), CMC_OK);
+        assert_true(len > 0);
+        OPENSSL_free(der);
+        OPENSSL_free(hex);
+        BN_free(bn);
+    }
+    X509_free(x);
+    sk_X509_EXTENSION_pop_free(req, X509_EXTENSION_free);
+    X509_NAME_free(n);
+    EVP_PKEY_free(k);
+}
+
+static void test_ca_issue__serials_unique(void **state)
+{
+    struct fx *f = *state;
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    X509_NAME *n = name("many");
+    ASN1_INTEGER *seen[100];
+
+    for (int i = 0; i < 100; i++) {
+        X509 *x = NULL;
+        assert_int_equal(cmci_ca_issue(f->ca, f->ca->default_profile, n, k, NULL, &x), CMC_OK);
+        seen[i] = ASN1_INTEGER_dup(X509_get0_serialNumber(x));
+        for (int j = 0; j < i; j++)
+            assert_int_not_equal(ASN1_INTEGER_cmp(seen[i], seen[j]), 0);
+        X509_free(x);
+    }
+    for (int i = 0; i < 100; i++)
+        ASN1_INTEGER_free(seen[i]);
+    X509_NAME_free(n);
+    EVP_PKEY_free(k);
+}
+
+static void test_ca_issue__lifetime_capped_by_ca(void **state)
+{
+    struct fx *f = *state;
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    X509_NAME *n = name("long");
+    X509 *x = NULL;
+
+    assert_int_equal(cmci_ca_issue(f->ca, cmci_ca_get0_profile(f->ca, "long"), n, k, NULL, &x),
+                     CMC_OK);
+    assert_int_equal(ASN1_TIME_compare(X509_get0_notAfter(x), X509_get0_notAfter(f->ca->cert)), 0);
+    X509_free(x);
+    X509_NAME_free(n);
+    EVP_PKEY_free(k);
+}
+
+static void test_ca_check_key__policy(void **state)
+{
+    struct fx *f = *state;
+    EVP_PKEY *p256 = EVP_EC_gen("P-256");
+    EVP_PKEY *p384 = EVP_EC_gen("P-384");
+    EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    const struct cmci_profile *rsa3k = cmci_ca_get0_profile(f->ca, "rsa3k");
+
+    assert_int_equal(cmci_ca_check_key(f->ca->default_profile, p256), CMC_OK);
+    assert_int_equal(cmci_ca_check_key(f->ca->default_profile, p384), CMC_ERR_BAD_ALG);
+    assert_non_null(strstr(cmc_error_get0_message(), "secp384r1"));
+    assert_int_equal(cmci_ca_check_key(f->ca->default_profile, ed), CMC_ERR_BAD_ALG);
+    assert_int_equal(cmci_ca_check_key(rsa3k, p256), CMC_ERR_BAD_ALG);
+    EVP_PKEY_free(p256);
+    EVP_PKEY_free(p384);
+    EVP_PKEY_free(ed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ca_issue__profile_extensions_and_requested),
+        cmocka_unit_test(test_ca_issue__serials_unique),
+        cmocka_unit_test(test_ca_issue__lifetime_capped_by_ca),
+        cmocka_unit_test(test_ca_check_key__policy),
+    };
+    return cmocka_run_group_tests_name("ca_issue", tests, setup, teardown);
+}
