@@ -89,10 +89,12 @@ cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey) CMC_WUR;
  * Issue one certificate for @p subject and @p pkey under profile @p p. Requested extensions
  * are honoured only when the profile lists them. The certificate is committed to the store
  * before this returns; on a store failure no certificate is returned.
- * Ownership: *out is new (caller frees with X509_free); @p req_exts is borrowed.
+ * @p spki, when given, is the request's SubjectPublicKeyInfo for @p pkey; it is copied as is
+ * (fast), else the key is encoded from @p pkey.
+ * Ownership: *out is new (caller frees with X509_free); everything else is borrowed.
  */
 cmc_err cmci_ca_issue(struct cmci_ca *ca, const struct cmci_profile *p, const X509_NAME *subject,
-                      EVP_PKEY *pkey, const STACK_OF(X509_EXTENSION) *req_exts,
-                      X509 **out) CMC_WUR;
+                      EVP_PKEY *pkey, const X509_PUBKEY *spki,
+                      const STACK_OF(X509_EXTENSION) *req_exts, X509 **out) CMC_WUR;
 
 #endif

@@ -28,7 +28,8 @@ static cmc_err authorise(struct cmci_txn *t, const struct cmci_profile *p)
 
 /* Policy and issuance shared by PKCS #10 and CRMF requests. POP is verified before. */
 static cmc_err issue_one(struct cmci_txn *t, uint32_t id, const X509_NAME *subject,
-                         EVP_PKEY *pkey, const STACK_OF(X509_EXTENSION) *exts)
+                         EVP_PKEY *pkey, const X509_PUBKEY *spki,
+                         const STACK_OF(X509_EXTENSION) *exts)
 {
     const struct cmci_profile *p = t->profile ? t->profile : t->srv->ca->default_profile;
     X509 *cert = NULL;
@@ -41,7 +42,7 @@ static cmc_err issue_one(struct cmci_txn *t, uint32_t id, const X509_NAME *subje
     CMC_GUARD(cmci_ca_check_key(p, pkey));
     CMC_ENSURE(t->n_issued_ids < sizeof(t->issued_ids) / sizeof(t->issued_ids[0]),
                CMC_ERR_LIMIT, "too many certification requests in one PKIData");
-    CMC_GUARD(cmci_ca_issue(t->srv->ca, p, subject, pkey, exts, &cert));
+    CMC_GUARD(cmci_ca_issue(t->srv->ca, p, subject, pkey, spki, exts, &cert));
     if (!sk_X509_push(t->issued, cert)) {
         /* the certificate is recorded in the store but cannot be returned: say so */
         X509_free(cert);
@@ -66,7 +67,8 @@ static cmc_err process_p10(struct cmci_txn *t, uint32_t id, X509_REQ *req)
     ERR_clear_error();
     exts = X509_REQ_get_extensions(req);
     ERR_clear_error();
-    rv = issue_one(t, id, X509_REQ_get_subject_name(req), pkey, exts);
+    rv = issue_one(t, id, X509_REQ_get_subject_name(req), pkey, X509_REQ_get_X509_PUBKEY(req),
+                   exts);
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     return rv;
 }
@@ -127,7 +129,7 @@ static cmc_err process_crm(struct cmci_txn *t, uint32_t id, const CMC_CERT_REQ_M
     CMC_ENSURE(pkey != NULL, CMC_ERR_BAD_ALG,
                "the template's public key is malformed or of an unsupported algorithm");
     CMC_GUARD(check_crmf_pop(m, pkey));
-    return issue_one(t, id, tpl->subject, pkey, tpl->extensions);
+    return issue_one(t, id, tpl->subject, pkey, tpl->publicKey, tpl->extensions);
 }
 
 void cmci_requests_process(struct cmci_txn *t)

@@ -76,7 +76,7 @@ static void test_ca_issue__profile_extensions_and_requested(void **state)
     sk_X509_EXTENSION_push(req, eku);
 
     assert_int_equal(cmc_store_cert_count(f->ca->store, &before), CMC_OK);
-    assert_int_equal(cmci_ca_issue(f->ca, f->ca->default_profile, n, k, req, &x), CMC_OK);
+    assert_int_equal(cmci_ca_issue(f->ca, f->ca->default_profile, n, k, NULL, req, &x), CMC_OK);
     assert_non_null(x);
     assert_int_equal(X509_verify(x, f->ca->key), 1);
     /* profile extensions applied; requested SAN honoured; requested EKU dropped */
@@ -116,7 +116,7 @@ static void test_ca_issue__serials_unique(void **state)
 
     for (int i = 0; i < 100; i++) {
         X509 *x = NULL;
-        assert_int_equal(cmci_ca_issue(f->ca, f->ca->default_profile, n, k, NULL, &x), CMC_OK);
+        assert_int_equal(cmci_ca_issue(f->ca, f->ca->default_profile, n, k, NULL, NULL, &x), CMC_OK);
         seen[i] = ASN1_INTEGER_dup(X509_get0_serialNumber(x));
         for (int j = 0; j < i; j++)
             assert_int_not_equal(ASN1_INTEGER_cmp(seen[i], seen[j]), 0);
@@ -135,7 +135,7 @@ static void test_ca_issue__lifetime_capped_by_ca(void **state)
     X509_NAME *n = name("long");
     X509 *x = NULL;
 
-    assert_int_equal(cmci_ca_issue(f->ca, cmci_ca_get0_profile(f->ca, "long"), n, k, NULL, &x),
+    assert_int_equal(cmci_ca_issue(f->ca, cmci_ca_get0_profile(f->ca, "long"), n, k, NULL, NULL, &x),
                      CMC_OK);
     assert_int_equal(ASN1_TIME_compare(X509_get0_notAfter(x), X509_get0_notAfter(f->ca->cert)), 0);
     X509_free(x);

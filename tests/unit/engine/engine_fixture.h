@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Test fixture for the server engine: a CA and operator PKI generated in a temp dir, a
+ * cmcd.cnf with small limits, builders for Full/Simple PKI Requests made directly with our
+ * ASN.1 types and OpenSSL CMS, and a response parser. Shared by test_engine.c, the seed
+ * generator and the engine fuzz target. Test code only: no cmocka in here, so the fuzzer
+ * can link it; every function returns 0/NULL on failure. */
+#ifndef CMC_TEST_ENGINE_FIXTURE_H
+#define CMC_TEST_ENGINE_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/cms.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <cmc/server.h>
+
+#include "asn1/asn1_local.h"
+
+struct ef_fixture {
+    char dir[64];        /* mkdtemp'd directory holding every file below */
+    char cnf[128];       /* dir/cmcd.cnf */
+    char db[128];        /* dir/cmcd.db when the store is sqlite, else "" */
+    EVP_PKEY *ca_key;    /* the issuing CA (ca.key, ca.pem) */
+    X509 *ca_cert;
+    EVP_PKEY *op_ca_key; /* "operator CA": its certificate is trust.pem */
+    X509 *op_ca_cert;
+    EVP_PKEY *op_key;    /* operator issued by the operator CA: trusted */
+    X509 *op_cert;
+    EVP_PKEY *rogue_key; /* operator issued by an untrusted CA */
+    X509 *rogue_cert;
+    struct cmc_server_ctx *srv;
+};
+
+/* Generate everything, write the files and load the server.
+ * @p sqlite: 0 for "database = mem:", 1 for "sqlite:DIR/cmcd.db".
+ * @return 1 on success. */
+int ef_setup(struct ef_fixture *f, int sqlite);
+/* Like ef_setup with a mem: store, but every CA and operator key is derived from a fixed
+ * label (ef_key_ec_fixed), so requests signed by the operator in one process verify in
+ * another: the fuzz target and its seed corpus rely on this. */
+int ef_setup_fixed(struct ef_fixture *f);
+/* Free the server and every key/cert, and remove the temp dir. */
+void ef_teardown(struct ef_fixture *f);
+/* Number of certificates in the server's store; -1 on error. */
+long ef_store_count(const struct ef_fixture *f);
+
+/* --- keys and requests ------------------------------------------------------------- */
+EVP_PKEY *ef_key_ec(const char *curve);  /* "P-256", "P-384"; new */
+/* A P-256 key whose scalar is SHA-256(@p label) mod n: the same label gives the same key. */
+EVP_PKEY *ef_key_ec_fixed(const char *label);
+/* subjectKeyIdentifier of @p key: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2). */
+ASN1_OCTET_STRING *ef_ski(EVP_PKEY *key);
+/* PKCS #10 for CN=@p cn with the SKI in an extensionRequest, signed by @p key. New. */
+X509_REQ *ef_p10(EVP_PKEY *key, const char *cn);
+/* DER of @p req. The caller OPENSSL_free()s it. */
+uint8_t *ef_p10_der(X509_REQ *req, size_t *len);
+
+/* How ef_crm builds its ProofOfPossession and CertReqMsg. */
+enum ef_crm_opt {
+    EF_CRM_GOOD = 0,
+    EF_CRM_NO_POPO,       /* popo absent */
+    EF_CRM_POPOSK_INPUT,  /* POPOSigningKey.poposkInput present (forbidden by CMC) */
+    EF_CRM_REGINFO,       /* CertReqMsg.regInfo present (forbidden by CMC) */
+    EF_CRM_BAD_SIG        /* one bit of the POP signature flipped */
+};
+/* CRMF CertReqMsg: certReqId, template subject + publicKey + SKI extension, POP signature
+ * over the CertRequest. New. */
+CMC_CERT_REQ_MSG *ef_crm(EVP_PKEY *key, uint32_t cert_req_id, const char *cn,
+                         enum ef_crm_opt opt);
+
+/* --- PKIData assembly: each add takes what it is given (value ownership moves in) ---- */
+CMC_PKIDATA *ef_pkidata_new(void);
+int ef_add_control(CMC_PKIDATA *pd, uint32_t id, const ASN1_OBJECT *type, ASN1_TYPE *value);
+int ef_add_ctl_octets(CMC_PKIDATA *pd, uint32_t id, int num, const void *p, size_t n);
+int ef_add_ctl_int(CMC_PKIDATA *pd, uint32_t id, int num, long v);
+/* regInfo (id-cmc 18) with the UTF-8 text "profile=NAME". */
+int ef_add_profile(CMC_PKIDATA *pd, uint32_t id, const char *name);
+int ef_add_tcr(CMC_PKIDATA *pd, uint32_t id, X509_REQ *req);       /* req is dup'd */
+int ef_add_crm(CMC_PKIDATA *pd, CMC_CERT_REQ_MSG *m);               /* m moves in */
+int ef_add_cms(CMC_PKIDATA *pd, uint32_t id, const uint8_t *der, size_t len); /* copied */
+int ef_add_other_msg(CMC_PKIDATA *pd, uint32_t id);
+uint8_t *ef_pkidata_der(const CMC_PKIDATA *pd, size_t *len);
+
+/* --- CMS wrappers ------------------------------------------------------------------ */
+/* SignedData over @p content of type @p ctype signed by the key being certified: sid is
+ * the key's SKI, no certificates (rfc5272bis §3.2.1). DER, OPENSSL_free()d by caller. */
+uint8_t *ef_sign_pop(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
+                     EVP_PKEY *key, size_t *len);
+/* SignedData signed by @p cert/@p key (issuerAndSerialNumber), carrying @p cert. */
+uint8_t *ef_sign_cert(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
+                      X509 *cert, EVP_PKEY *key, size_t *len);
+/* Shortcuts: the PKIData signed by the POP key / by the certificate. */
+uint8_t *ef_full_pop(const CMC_PKIDATA *pd, EVP_PKEY *key, size_t *len);
+uint8_t *ef_full_cert(const CMC_PKIDATA *pd, X509 *cert, EVP_PKEY *key, size_t *len);
+/* Flip one bit of the first SignerInfo's signature of a DER SignedData; new DER. */
+uint8_t *ef_tamper_signature(const uint8_t *der, size_t len, size_t *out_len);
+/* EnvelopedData for @p rcpt holding a few bytes; and a plain id-data ContentInfo. */
+uint8_t *ef_enveloped(X509 *rcpt, size_t *len);
+uint8_t *ef_data_ci(size_t *len);
+
+/* --- responses --------------------------------------------------------------------- */
+#define EF_MAX_STATUS 128
+struct ef_status {
+    int status;
+    long fail_info;        /* -1 when absent */
+    uint32_t ids[16];
+    size_t n_ids;
+    char text[256];        /* statusString, "" when absent */
+};
+
+struct ef_resp {
+    int certs_only;        /* a Simple PKI Response: no SignerInfo, no PKIResponse */
+    struct ef_status st[EF_MAX_STATUS];
+    size_t n_st;
+    ASN1_INTEGER *tid;                 /* echoed transactionId, or NULL */
+    ASN1_OCTET_STRING *sender_nonce;   /* the server's */
+    ASN1_OCTET_STRING *recipient_nonce;
+    ASN1_OCTET_STRING *data_return[8]; /* the engine echoes at most 8 */
+    size_t n_data_return;
+    STACK_OF(X509) *certs;             /* every certificate in the SignedData */
+};
+
+/* Decode @p der: a certs-only SignedData, or a SignedData whose signature verifies against
+ * the CA certificate and whose eContent is a PKIResponse. @return 1 on success. */
+int ef_parse(const struct ef_fixture *f, const uint8_t *der, size_t len, struct ef_resp *r);
+void ef_resp_free(struct ef_resp *r);
+/* The certificate in @p r whose public key is @p key, verified as issued by the CA. get0. */
+X509 *ef_find_cert(const struct ef_fixture *f, const struct ef_resp *r, EVP_PKEY *key);
+/* Run one request and parse a 200 answer (0 when the answer is not 200 or does not parse).
+ * @p ans is cleared inside. */
+int ef_run(struct ef_fixture *f, enum cmc_request_kind kind, const uint8_t *in, size_t len,
+           struct ef_resp *r, char *content_type, size_t ct_len);
+
+#endif

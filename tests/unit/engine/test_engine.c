@@ -1,0 +1,875 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Tests for the server engine (src/engine/): Simple and Full PKI Requests end to end through
+ * cmc_server_process, each asserting the exact CMCStatus, CMCFailInfo and bodyList. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/cms.h>
+#include <openssl/err.h>
+
+#include <cmc/store.h>
+
+#include "engine_fixture.h"
+
+#define CT_CERTS_ONLY "application/pkcs7-mime; smime-type=certs-only"
+#define CT_CMC_RESPONSE "application/pkcs7-mime; smime-type=CMC-response"
+
+/* ---- fixtures ------------------------------------------------------------------------ */
+
+static int setup_mem(void **state)
+{
+    struct ef_fixture *f = calloc(1, sizeof(*f));
+    if (f == NULL || !ef_setup(f, 0)) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int setup_sqlite(void **state)
+{
+    struct ef_fixture *f = calloc(1, sizeof(*f));
+    if (f == NULL || !ef_setup(f, 1)) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct ef_fixture *f = *state;
+    ef_teardown(f);
+    free(f);
+    return 0;
+}
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+/* Assert that status @p s is exactly (status, failInfo, bodyList). failInfo -1 = absent. */
+static void check_status(const struct ef_status *s, int status, long fail_info,
+                         const uint32_t *ids, size_t n_ids)
+{
+    assert_non_null(s);
+    if (s->status != status || s->fail_info != fail_info)
+        print_error("status %d failInfo %ld text \"%s\"\n", s->status, s->fail_info, s->text);
+    assert_int_equal(s->status, status);
+    assert_int_equal(s->fail_info, fail_info);
+    assert_int_equal(s->n_ids, n_ids);
+    for (size_t i = 0; i < n_ids; i++)
+        assert_int_equal(s->ids[i], ids[i]);
+}
+
+/* IDS(1, 2) expands to the two arguments (ids, n_ids) of check_status */
+#define IDS(...)                                                                           \
+    ((const uint32_t[]){__VA_ARGS__}),                                                     \
+        (sizeof((const uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t))
+
+/* The status whose bodyList names @p id, or NULL. */
+static const struct ef_status *status_for(const struct ef_resp *r, uint32_t id)
+{
+    for (size_t i = 0; i < r->n_st; i++)
+        for (size_t j = 0; j < r->st[i].n_ids; j++)
+            if (r->st[i].ids[j] == id)
+                return &r->st[i];
+    return NULL;
+}
+
+/* Run a Full PKI Request that must produce a parsable Full PKI Response. */
+/* @p len is read only after @p der was made: the builders set it as a side effect, and the
+ * order in which a call's arguments are evaluated is unspecified. */
+static void run_full(struct ef_fixture *f, uint8_t *der, const size_t *len, struct ef_resp *r)
+{
+    char ct[96];
+    assert_non_null(der);
+    assert_true(ef_run(f, CMC_REQUEST_FULL, der, *len, r, ct, sizeof(ct)));
+    assert_string_equal(ct, CT_CMC_RESPONSE);
+    assert_false(r->certs_only);
+    OPENSSL_free(der);
+}
+
+/* The whole message failed: exactly one status, bodyList {0}, and nothing issued. */
+static void check_whole_failure(struct ef_fixture *f, uint8_t *der, const size_t *len,
+                                int status, long fail_info, const char *why)
+{
+    struct ef_resp r;
+    long before = ef_store_count(f);
+
+    run_full(f, der, len, &r);
+    assert_int_equal(r.n_st, 1);
+    check_status(&r.st[0], status, fail_info, IDS(0));
+    if (strstr(r.st[0].text, why) == NULL)
+        print_error("statusString \"%s\" lacks \"%s\"\n", r.st[0].text, why);
+    assert_non_null(strstr(r.st[0].text, why));
+    /* rfc5272bis §3.2.1: nothing from an unread or untrusted message is echoed */
+    assert_null(r.tid);
+    assert_null(r.recipient_nonce);
+    assert_int_equal(sk_X509_num(r.certs), 1); /* the CA certificate only */
+    assert_int_equal(ef_store_count(f), before);
+    ef_resp_free(&r);
+}
+
+/* A PKIData holding one PKCS #10 for @p key as body part @p id. */
+static CMC_PKIDATA *pd_with_tcr(EVP_PKEY *key, uint32_t id)
+{
+    CMC_PKIDATA *pd = ef_pkidata_new();
+    X509_REQ *req = ef_p10(key, "client");
+    assert_non_null(pd);
+    assert_non_null(req);
+    assert_true(ef_add_tcr(pd, id, req));
+    X509_REQ_free(req);
+    return pd;
+}
+
+/* A control with a NULL value, for controls whose value the engine never reads. */
+static void add_null_control(CMC_PKIDATA *pd, uint32_t id, const ASN1_OBJECT *oid)
+{
+    ASN1_TYPE *t = ASN1_TYPE_new();
+    assert_non_null(t);
+    ASN1_TYPE_set(t, V_ASN1_NULL, NULL);
+    assert_true(ef_add_control(pd, id, oid, t));
+}
+
+/* Process @p in and expect a 4xx answer with a reason and no body. */
+static void expect_http(struct ef_fixture *f, enum cmc_request_kind kind, const uint8_t *in,
+                        size_t len, int http_status)
+{
+    struct cmc_server_answer ans;
+
+    assert_int_equal(cmc_server_process(f->srv, kind, in, len, &ans), CMC_OK);
+    assert_int_equal(ans.http_status, http_status);
+    assert_null(ans.body);
+    assert_true(strlen(ans.reason) > 0);
+    cmc_server_answer_clear(&ans);
+}
+
+/* ---- Simple PKI Requests ------------------------------------------------------------- */
+
+/* rfc5272bis §3.1/§4.1: a good PKCS #10 gets a certs-only response holding a certificate
+ * for the requested key, issued by the CA. */
+static void test_simple_good(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    X509_REQ *req = ef_p10(key, "simple client");
+    size_t len = 0;
+    uint8_t *der = ef_p10_der(req, &len);
+    struct ef_resp r;
+    char ct[96];
+    X509 *cert;
+    long before = ef_store_count(f);
+
+    assert_true(ef_run(f, CMC_REQUEST_SIMPLE, der, len, &r, ct, sizeof(ct)));
+    assert_string_equal(ct, CT_CERTS_ONLY);
+    assert_true(r.certs_only);
+    assert_int_equal(r.n_st, 0);
+    assert_non_null(cert = ef_find_cert(f, &r, key));
+    assert_int_equal(X509_NAME_cmp(X509_get_subject_name(cert), X509_REQ_get_subject_name(req)), 0);
+    assert_int_equal(ef_store_count(f), before + 1);
+    ef_resp_free(&r);
+    OPENSSL_free(der);
+    X509_REQ_free(req);
+    EVP_PKEY_free(key);
+}
+
+/* rfc5272bis §3.1: an error about a Simple PKI Request is a Full PKI Response naming body
+ * part 1; a broken self-signature is popFailed. */
+static void test_simple_bad_pop(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    X509_REQ *req = ef_p10(key, "simple client");
+    size_t len = 0;
+    uint8_t *der = ef_p10_der(req, &len);
+    struct ef_resp r;
+    char ct[96];
+
+    der[len - 1] ^= 0x01; /* last byte of the ECDSA s value */
+    assert_true(ef_run(f, CMC_REQUEST_SIMPLE, der, len, &r, ct, sizeof(ct)));
+    assert_string_equal(ct, CT_CMC_RESPONSE);
+    assert_int_equal(r.n_st, 1);
+    check_status(&r.st[0], 2, 9, IDS(1)); /* failed / popFailed / {1} */
+    assert_null(ef_find_cert(f, &r, key));
+    assert_int_equal(ef_store_count(f), 0);
+    ef_resp_free(&r);
+    OPENSSL_free(der);
+    X509_REQ_free(req);
+    EVP_PKEY_free(key);
+}
+
+/* Bodies that are not CMC at all are an HTTP 400 with a reason, for both kinds. */
+static void test_undecodable(void **state)
+{
+    struct ef_fixture *f = *state;
+    static const uint8_t garbage[] = "this is not DER at all";
+    EVP_PKEY *key = ef_key_ec("P-256");
+    X509_REQ *req = ef_p10(key, "client");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    size_t plen = 0, flen = 0;
+    uint8_t *p10 = ef_p10_der(req, &plen);
+    uint8_t *full = ef_full_pop(pd, key, &flen);
+    uint8_t *p10x = OPENSSL_malloc(plen + 1), *fullx = OPENSSL_malloc(flen + 1);
+
+    assert_non_null(p10);
+    assert_non_null(full);
+    memcpy(p10x, p10, plen);
+    p10x[plen] = 0x00;
+    memcpy(fullx, full, flen);
+    fullx[flen] = 0x00;
+    for (int k = CMC_REQUEST_SIMPLE; k <= CMC_REQUEST_FULL; k++) {
+        expect_http(f, (enum cmc_request_kind)k, garbage, sizeof(garbage), 400);
+        expect_http(f, (enum cmc_request_kind)k, garbage, 0, 400);
+    }
+    expect_http(f, CMC_REQUEST_SIMPLE, p10, plen - 7, 400);     /* truncated */
+    expect_http(f, CMC_REQUEST_SIMPLE, p10x, plen + 1, 400);    /* trailing byte */
+    expect_http(f, CMC_REQUEST_FULL, full, flen - 7, 400);
+    expect_http(f, CMC_REQUEST_FULL, fullx, flen + 1, 400);
+    expect_http(f, CMC_REQUEST_FULL, p10, plen, 400);           /* wrong kind */
+    assert_int_equal(ef_store_count(f), 0);
+    OPENSSL_free(p10);
+    OPENSSL_free(p10x);
+    OPENSSL_free(full);
+    OPENSSL_free(fullx);
+    CMC_PKIDATA_free(pd);
+    X509_REQ_free(req);
+    EVP_PKEY_free(key);
+}
+
+/* ---- Full PKI Requests: success --------------------------------------------------------- */
+
+/* rfc5272bis §3.2, §6.4, §6.6: PKCS #10 signed by the POP key; the response echoes the
+ * transactionId, returns our senderNonce as recipientNonce with a fresh senderNonce of its
+ * own, echoes dataReturn, and carries the certificate. */
+static void test_full_tcr_pop_signed(void **state)
+{
+    struct ef_fixture *f = *state;
+    static const uint8_t nonce[16] = "0123456789abcde";
+    static const uint8_t dret[] = "echo me back";
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 4);
+    struct ef_resp r;
+    size_t len = 0;
+
+    assert_true(ef_add_ctl_int(pd, 1, CMC_CTRL_TRANSACTION_ID, 424242));
+    assert_true(ef_add_ctl_octets(pd, 2, CMC_CTRL_SENDER_NONCE, nonce, sizeof(nonce)));
+    assert_true(ef_add_ctl_octets(pd, 3, CMC_CTRL_DATA_RETURN, dret, sizeof(dret)));
+    run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+    assert_int_equal(r.n_st, 1);
+    check_status(&r.st[0], 0, -1, IDS(4));
+    assert_non_null(r.tid);
+    assert_int_equal(ASN1_INTEGER_get(r.tid), 424242);
+    assert_non_null(r.recipient_nonce);
+    assert_memory_equal(r.recipient_nonce->data, nonce, sizeof(nonce));
+    assert_int_equal(r.recipient_nonce->length, sizeof(nonce));
+    assert_non_null(r.sender_nonce);
+    assert_true(r.sender_nonce->length >= 8);
+    assert_false(r.sender_nonce->length == (int)sizeof(nonce)
+                 && memcmp(r.sender_nonce->data, nonce, sizeof(nonce)) == 0);
+    assert_int_equal(r.n_data_return, 1);
+    assert_int_equal(r.data_return[0]->length, sizeof(dret));
+    assert_memory_equal(r.data_return[0]->data, dret, sizeof(dret));
+    assert_non_null(ef_find_cert(f, &r, key));
+    assert_int_equal(ef_store_count(f), 1);
+    ef_resp_free(&r);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* Two Full requests with the same senderNonce get two different server senderNonces. */
+static void test_full_sender_nonce_fresh(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    struct ef_resp a, b;
+    size_t len = 0;
+
+    assert_true(ef_add_ctl_octets(pd, 2, CMC_CTRL_SENDER_NONCE, "nonce", 5));
+    run_full(f, ef_full_pop(pd, key, &len), &len, &a);
+    run_full(f, ef_full_pop(pd, key, &len), &len, &b);
+    assert_non_null(a.sender_nonce);
+    assert_non_null(b.sender_nonce);
+    assert_int_not_equal(ASN1_OCTET_STRING_cmp(a.sender_nonce, b.sender_nonce), 0);
+    ef_resp_free(&a);
+    ef_resp_free(&b);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* rfc5272bis §3.2.1.3.2: a CRMF request with a signature POP, signed by the POP key. */
+static void test_full_crm_pop_signed(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = ef_pkidata_new();
+    struct ef_resp r;
+    size_t len = 0;
+    uint8_t *der;
+    char ct[96];
+    X509 *cert;
+
+    assert_true(ef_add_crm(pd, ef_crm(key, 7, "crmf client", EF_CRM_GOOD)));
+    /* rfc5272bis §4.1: all issued and nothing to echo: the engine answers certs-only */
+    der = ef_full_pop(pd, key, &len);
+    assert_true(ef_run(f, CMC_REQUEST_FULL, der, len, &r, ct, sizeof(ct)));
+    OPENSSL_free(der);
+    assert_string_equal(ct, CT_CERTS_ONLY);
+    assert_true(r.certs_only);
+    assert_non_null(ef_find_cert(f, &r, key));
+    ef_resp_free(&r);
+    /* with a transactionId to echo, a Full PKI Response with one success status */
+    assert_true(ef_add_ctl_int(pd, 1, CMC_CTRL_TRANSACTION_ID, 7));
+    run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+    assert_int_equal(r.n_st, 1);
+    check_status(&r.st[0], 0, -1, IDS(7));
+    assert_non_null(cert = ef_find_cert(f, &r, key));
+    assert_int_equal(ef_store_count(f), 2);
+    ef_resp_free(&r);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* One CRMF request that must fail on its own, signed by the operator so the wrapper check
+ * does not depend on the request; expect exactly one status for certReqId 9. */
+static void crm_expect(void **state, enum ef_crm_opt opt, int status, long fail_info)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = ef_pkidata_new();
+    struct ef_resp r;
+    size_t len = 0;
+
+    assert_true(ef_add_crm(pd, ef_crm(key, 9, "crmf client", opt)));
+    run_full(f, ef_full_cert(pd, f->op_cert, f->op_key, &len), &len, &r);
+    assert_int_equal(r.n_st, 1);
+    check_status(&r.st[0], status, fail_info, IDS(9));
+    assert_null(ef_find_cert(f, &r, key));
+    assert_int_equal(ef_store_count(f), 0);
+    ef_resp_free(&r);
+
+    /* the same request signed by its own key: identical verdict */
+    run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+    assert_int_equal(r.n_st, 1);
+    check_status(&r.st[0], status, fail_info, IDS(9));
+    assert_int_equal(ef_store_count(f), 0);
+    ef_resp_free(&r);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* rfc5272bis §3.2.1.3.2: POPOSigningKeyInput MUST NOT be used -> badRequest. */
+static void test_crm_poposk_input(void **state) { crm_expect(state, EF_CRM_POPOSK_INPUT, 2, 2); }
+/* rfc5272bis §3.2.1.3.2: the CRMF regInfo field MUST NOT be used -> badRequest. */
+static void test_crm_reginfo_field(void **state) { crm_expect(state, EF_CRM_REGINFO, 2, 2); }
+/* No proof of possession at all -> failed / popRequired. */
+static void test_crm_no_popo(void **state) { crm_expect(state, EF_CRM_NO_POPO, 2, 8); }
+/* A POP signature that does not verify -> failed / popFailed. */
+static void test_crm_bad_pop(void **state) { crm_expect(state, EF_CRM_BAD_SIG, 2, 9); }
+
+/* ---- Full PKI Requests: structure ----------------------------------------------------- */
+
+/* rfc5272bis §3.2.1: body part IDs are unique in one PKIData (a control and a request
+ * sharing ID 3 here) -> failed / badRequest / {0}. */
+static void test_duplicate_body_part_ids(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 3);
+    size_t len = 0;
+
+    assert_true(ef_add_ctl_int(pd, 3, CMC_CTRL_TRANSACTION_ID, 1));
+    check_whole_failure(f, ef_full_pop(pd, key, &len), &len, 2, 2, "used more than once");
+    CMC_PKIDATA_free(pd);
+
+    /* two requests with the same ID */
+    pd = pd_with_tcr(key, 5);
+    {
+        X509_REQ *req = ef_p10(key, "again");
+        assert_true(ef_add_tcr(pd, 5, req));
+        X509_REQ_free(req);
+    }
+    check_whole_failure(f, ef_full_pop(pd, key, &len), &len, 2, 2, "used more than once");
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* rfc5272bis §3.2.1: bodyPartID 0 is reserved for "this PKIData" -> badRequest {0}. */
+static void test_body_part_id_zero(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    size_t len = 0;
+
+    assert_true(ef_add_ctl_int(pd, 0, CMC_CTRL_TRANSACTION_ID, 1));
+    check_whole_failure(f, ef_full_pop(pd, key, &len), &len, 2, 2, "reserved");
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* rfc5272bis §3.2.1.2: unrecognised controls (id-cmc 99 and a non-CMC OID) fail the
+ * PKIData with badRequest and a bodyList naming exactly those controls; the request is
+ * not issued. */
+static void test_unknown_controls(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 4);
+    ASN1_OBJECT *other = OBJ_txt2obj("1.2.3.4.5", 1);
+    const struct ef_status *s;
+    struct ef_resp r;
+    size_t len = 0;
+
+    assert_non_null(other);
+    assert_true(ef_add_ctl_int(pd, 1, CMC_CTRL_TRANSACTION_ID, 77));
+    add_null_control(pd, 2, cmc_oid_get0_control(99));
+    add_null_control(pd, 3, other);
+    run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+    assert_non_null(s = status_for(&r, 2));
+    check_status(s, 2, 2, IDS(2, 3));
+    /* the request: not processed, so not issued */
+    assert_non_null(s = status_for(&r, 4));
+    check_status(s, 2, 2, IDS(4));
+    assert_non_null(strstr(s->text, "not processed"));
+    assert_int_equal(r.n_st, 2);
+    assert_null(ef_find_cert(f, &r, key));
+    assert_int_equal(ef_store_count(f), 0);
+    ef_resp_free(&r);
+    ASN1_OBJECT_free(other);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* A recognised control this server does not implement (identityProofV2, id-cmc 34) gets
+ * noSupport, and the certification request is failed/badRequest "not processed". */
+static void test_unsupported_control(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 2);
+    const struct ef_status *s;
+    struct ef_resp r;
+    size_t len = 0;
+
+    assert_true(ef_add_ctl_octets(pd, 6, CMC_CTRL_IDENTITY_PROOF_V2, "witness", 7));
+    run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+    assert_int_equal(r.n_st, 2);
+    check_status(status_for(&r, 6), 4, -1, IDS(6));
+    assert_non_null(s = status_for(&r, 2));
+    check_status(s, 2, 2, IDS(2));
+    assert_non_null(strstr(s->text, "not processed"));
+    assert_int_equal(ef_store_count(f), 0);
+    ef_resp_free(&r);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* responseBody (id-cmc 37) is only valid in a PKIResponse -> badRequest for it. */
+static void test_response_only_control(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    const struct ef_status *s;
+    struct ef_resp r;
+    size_t len = 0;
+
+    assert_true(ef_add_ctl_int(pd, 5, CMC_CTRL_RESPONSE_BODY, 1));
+    run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+    assert_int_equal(r.n_st, 2);
+    check_status(status_for(&r, 5), 2, 2, IDS(5));
+    assert_non_null(s = status_for(&r, 1));
+    check_status(s, 2, 2, IDS(1));
+    assert_non_null(strstr(s->text, "not processed"));
+    assert_int_equal(ef_store_count(f), 0);
+    ef_resp_free(&r);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* ---- Full PKI Requests: the wrapper signature ----------------------------------------- */
+
+/* rfc5272bis §3.2.1: a SignedData whose signature does not verify -> badMessageCheck {0}. */
+static void test_tampered_wrapper(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    size_t len = 0, tlen = 0;
+    uint8_t *der, *bad;
+
+    assert_true(ef_add_ctl_int(pd, 2, CMC_CTRL_TRANSACTION_ID, 5));
+    der = ef_full_pop(pd, key, &len);
+    bad = ef_tamper_signature(der, len, &tlen);
+    check_whole_failure(f, bad, &tlen, 2, 1, "with the key being certified");
+    OPENSSL_free(der);
+
+    der = ef_full_cert(pd, f->op_cert, f->op_key, &len);
+    bad = ef_tamper_signature(der, len, &tlen);
+    check_whole_failure(f, bad, &tlen, 2, 1, "does not verify");
+    OPENSSL_free(der);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* Signed by an operator whose CA is not in signer_trust -> badMessageCheck {0}. */
+static void test_untrusted_operator(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    size_t len = 0;
+
+    check_whole_failure(f, ef_full_cert(pd, f->rogue_cert, f->rogue_key, &len), &len, 2, 1,
+                        "does not chain");
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* authorization = signed: a trusted operator's signature issues; the requester's own POP
+ * signature does not (failed / badIdentity for the request). */
+static void test_signed_only_profile(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    struct ef_resp r;
+    size_t len = 0;
+
+    assert_true(ef_add_profile(pd, 2, "signed_only"));
+    assert_true(ef_add_ctl_int(pd, 3, CMC_CTRL_TRANSACTION_ID, 3)); /* forces a Full response */
+    run_full(f, ef_full_cert(pd, f->op_cert, f->op_key, &len), &len, &r);
+    assert_int_equal(r.n_st, 1);
+    check_status(&r.st[0], 0, -1, IDS(1));
+    assert_non_null(ef_find_cert(f, &r, key));
+    ef_resp_free(&r);
+    assert_int_equal(ef_store_count(f), 1);
+
+    run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+    assert_int_equal(r.n_st, 1);
+    check_status(&r.st[0], 2, 7, IDS(1));
+    assert_null(ef_find_cert(f, &r, key));
+    ef_resp_free(&r);
+    assert_int_equal(ef_store_count(f), 1);
+
+    /* the operator under the default (open) profile is fine too */
+    CMC_PKIDATA_free(pd);
+    pd = pd_with_tcr(key, 1);
+    assert_true(ef_add_ctl_int(pd, 3, CMC_CTRL_TRANSACTION_ID, 3));
+    run_full(f, ef_full_cert(pd, f->op_cert, f->op_key, &len), &len, &r);
+    check_status(&r.st[0], 0, -1, IDS(1));
+    ef_resp_free(&r);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* docs/configuration.md: an unknown profile -> badRequest, statusString names it. */
+static void test_unknown_profile(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    const struct ef_status *s;
+    struct ef_resp r;
+    size_t len = 0;
+
+    assert_true(ef_add_profile(pd, 2, "no-such-profile"));
+    run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+    assert_int_equal(r.n_st, 2);
+    assert_non_null(s = status_for(&r, 2));
+    check_status(s, 2, 2, IDS(2));
+    assert_non_null(strstr(s->text, "no-such-profile"));
+    check_status(status_for(&r, 1), 2, 2, IDS(1));
+    assert_int_equal(ef_store_count(f), 0);
+    ef_resp_free(&r);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* ---- limits (the fixture sets max_controls 8, max_body_parts 8, max_nesting 1,
+ *      max_body 20000) ------------------------------------------------------------------ */
+
+static void test_limit_controls(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 100);
+    struct ef_resp r;
+    size_t len = 0;
+
+    /* 8 controls: at the limit, issued */
+    assert_true(ef_add_ctl_int(pd, 1, CMC_CTRL_TRANSACTION_ID, 8));
+    assert_true(ef_add_ctl_octets(pd, 2, CMC_CTRL_SENDER_NONCE, "n", 1));
+    assert_true(ef_add_ctl_octets(pd, 3, CMC_CTRL_RECIPIENT_NONCE, "m", 1));
+    assert_true(ef_add_profile(pd, 4, "default"));
+    for (uint32_t i = 5; i <= 8; i++)
+        assert_true(ef_add_ctl_octets(pd, i, CMC_CTRL_DATA_RETURN, "d", 1));
+    run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+    assert_int_equal(r.n_st, 1);
+    check_status(&r.st[0], 0, -1, IDS(100));
+    ef_resp_free(&r);
+
+    /* 9 controls: over it */
+    assert_true(ef_add_ctl_octets(pd, 9, CMC_CTRL_DATA_RETURN, "d", 1));
+    check_whole_failure(f, ef_full_pop(pd, key, &len), &len, 2, 2, "controls");
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+static void test_limit_body_parts(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    struct ef_resp r;
+    size_t len = 0;
+
+    for (uint32_t i = 2; i <= 8; i++)
+        assert_true(ef_add_other_msg(pd, i));
+    assert_true(ef_add_ctl_int(pd, 50, CMC_CTRL_TRANSACTION_ID, 50)); /* controls not counted */
+    run_full(f, ef_full_pop(pd, key, &len), &len, &r); /* 8 body parts */
+    assert_int_equal(r.n_st, 1);
+    check_status(&r.st[0], 0, -1, IDS(1));
+    ef_resp_free(&r);
+
+    assert_true(ef_add_other_msg(pd, 9));
+    check_whole_failure(f, ef_full_pop(pd, key, &len), &len, 2, 2, "body parts");
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* An empty PKIData signed by the operator, as DER. */
+static uint8_t *signed_pkidata(struct ef_fixture *f, CMC_PKIDATA *pd, size_t *len)
+{
+    uint8_t *der = ef_full_cert(pd, f->op_cert, f->op_key, len);
+    assert_non_null(der);
+    return der;
+}
+
+static void test_limit_nesting(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *inner = ef_pkidata_new(), *middle = ef_pkidata_new(), *pd;
+    struct ef_resp r;
+    size_t ilen = 0, mlen = 0, len = 0;
+    uint8_t *ider = signed_pkidata(f, inner, &ilen), *mder;
+
+    /* one level of nesting (max_nesting = 1): accepted, the outer request is issued */
+    pd = pd_with_tcr(key, 1);
+    assert_true(ef_add_cms(pd, 2, ider, ilen));
+    assert_true(ef_add_ctl_int(pd, 3, CMC_CTRL_TRANSACTION_ID, 3));
+    run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+    assert_int_equal(r.n_st, 1);
+    check_status(&r.st[0], 0, -1, IDS(1));
+    ef_resp_free(&r);
+    CMC_PKIDATA_free(pd);
+
+    /* two levels: refused */
+    assert_true(ef_add_cms(middle, 1, ider, ilen));
+    mder = signed_pkidata(f, middle, &mlen);
+    pd = pd_with_tcr(key, 1);
+    assert_true(ef_add_cms(pd, 2, mder, mlen));
+    check_whole_failure(f, ef_full_pop(pd, key, &len), &len, 2, 2, "nested");
+    assert_int_equal(ef_store_count(f), 1);
+    CMC_PKIDATA_free(pd);
+    OPENSSL_free(ider);
+    OPENSSL_free(mder);
+    CMC_PKIDATA_free(inner);
+    CMC_PKIDATA_free(middle);
+    EVP_PKEY_free(key);
+}
+
+/* max_body: one byte over is HTTP 413 before any parsing; at the limit it is parsed. */
+static void test_limit_max_body(void **state)
+{
+    struct ef_fixture *f = *state;
+    uint8_t *big = calloc(1, 20001);
+
+    assert_non_null(big);
+    expect_http(f, CMC_REQUEST_FULL, big, 20001, 413);
+    expect_http(f, CMC_REQUEST_SIMPLE, big, 20001, 413);
+    expect_http(f, CMC_REQUEST_FULL, big, 20000, 400);
+    free(big);
+}
+
+/* ---- policy and content types ----------------------------------------------------------- */
+
+/* A P-256 key under a profile accepting only ec:P-384 -> failed / badAlg. */
+static void test_key_type_not_allowed(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256"), *k384 = ef_key_ec("P-384");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    struct ef_resp r;
+    size_t len = 0;
+
+    assert_true(ef_add_profile(pd, 2, "p384_only"));
+    run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+    assert_int_equal(r.n_st, 1);
+    check_status(&r.st[0], 2, 0, IDS(1));
+    assert_int_equal(ef_store_count(f), 0);
+    ef_resp_free(&r);
+    CMC_PKIDATA_free(pd);
+
+    /* and a P-384 key is issued under it */
+    pd = pd_with_tcr(k384, 1);
+    assert_true(ef_add_profile(pd, 2, "p384_only"));
+    assert_true(ef_add_ctl_int(pd, 3, CMC_CTRL_TRANSACTION_ID, 3));
+    run_full(f, ef_full_pop(pd, k384, &len), &len, &r);
+    check_status(&r.st[0], 0, -1, IDS(1));
+    assert_non_null(ef_find_cert(f, &r, k384));
+    ef_resp_free(&r);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(k384);
+}
+
+/* An EnvelopedData wrapper is not supported yet -> noSupport {0}. */
+static void test_enveloped_data(void **state)
+{
+    struct ef_fixture *f = *state;
+    size_t len = 0;
+    uint8_t *der = ef_enveloped(f->ca_cert, &len);
+
+    check_whole_failure(f, der, &len, 4, -1, "not supported");
+}
+
+/* A ContentInfo of type id-data is not a Full PKI Request -> badRequest {0}. */
+static void test_data_content_info(void **state)
+{
+    struct ef_fixture *f = *state;
+    size_t len = 0;
+    uint8_t *der = ef_data_ci(&len);
+
+    check_whole_failure(f, der, &len, 2, 2, "SignedData");
+}
+
+/* A SignedData whose eContentType is not id-cct-PKIData -> badRequest {0}. */
+static void test_wrong_econtent_type(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    size_t plen = 0, len = 0;
+    uint8_t *body = ef_pkidata_der(pd, &plen);
+    uint8_t *der = ef_sign_cert(body, plen, OBJ_nid2obj(NID_pkcs7_data), f->op_cert, f->op_key,
+                                &len);
+
+    check_whole_failure(f, der, &len, 2, 2, "id-cct-PKIData");
+    OPENSSL_free(body);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* ---- the store ---------------------------------------------------------------------- */
+
+/* Every issued certificate is in the store, over both request kinds and several bodies. */
+static void test_store_counts_every_cert(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *k1 = ef_key_ec("P-256"), *k2 = ef_key_ec("P-256"), *k3 = ef_key_ec("P-256");
+    X509_REQ *req = ef_p10(k1, "one");
+    CMC_PKIDATA *pd = pd_with_tcr(k2, 1);
+    struct ef_resp r;
+    size_t len = 0;
+    uint8_t *der = ef_p10_der(req, &len);
+
+    assert_int_equal(ef_store_count(f), 0);
+    assert_true(ef_run(f, CMC_REQUEST_SIMPLE, der, len, &r, NULL, 0));
+    ef_resp_free(&r);
+    OPENSSL_free(der);
+    assert_int_equal(ef_store_count(f), 1);
+    assert_true(ef_add_crm(pd, ef_crm(k3, 2, "three", EF_CRM_GOOD)));
+    assert_true(ef_add_ctl_int(pd, 3, CMC_CTRL_TRANSACTION_ID, 3));
+    run_full(f, ef_full_cert(pd, f->op_cert, f->op_key, &len), &len, &r);
+    check_status(&r.st[0], 0, -1, IDS(1, 2));
+    assert_non_null(ef_find_cert(f, &r, k2));
+    assert_non_null(ef_find_cert(f, &r, k3));
+    ef_resp_free(&r);
+    assert_int_equal(ef_store_count(f), 3);
+    CMC_PKIDATA_free(pd);
+    X509_REQ_free(req);
+    EVP_PKEY_free(k1);
+    EVP_PKEY_free(k2);
+    EVP_PKEY_free(k3);
+}
+
+/* sqlite: the records survive closing the server; reopening the file finds them all. */
+static void test_store_sqlite_reopen(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    X509_REQ *req = ef_p10(key, "durable");
+    struct cmc_store *st = NULL;
+    struct ef_resp r;
+    char loc[160];
+    uint64_t n = 0;
+    size_t len = 0;
+    uint8_t *der = ef_p10_der(req, &len);
+
+    for (int i = 0; i < 3; i++) {
+        assert_true(ef_run(f, CMC_REQUEST_SIMPLE, der, len, &r, NULL, 0));
+        ef_resp_free(&r);
+    }
+    assert_int_equal(ef_store_count(f), 3);
+    cmc_server_ctx_free(f->srv);
+    f->srv = NULL;
+    snprintf(loc, sizeof(loc), "sqlite:%s", f->db);
+    assert_int_equal(cmc_store_open(&st, loc), CMC_OK);
+    assert_int_equal(cmc_store_cert_count(st, &n), CMC_OK);
+    assert_int_equal(n, 3);
+    cmc_store_free(st);
+    /* and the server reopened from the same config sees them too */
+    assert_int_equal(cmc_server_ctx_new_from_config(&f->srv, f->cnf), CMC_OK);
+    assert_int_equal(ef_store_count(f), 3);
+    OPENSSL_free(der);
+    X509_REQ_free(req);
+    EVP_PKEY_free(key);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_mem, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_simple_good),
+        T(test_simple_bad_pop),
+        T(test_undecodable),
+        T(test_full_tcr_pop_signed),
+        T(test_full_sender_nonce_fresh),
+        T(test_full_crm_pop_signed),
+        T(test_crm_poposk_input),
+        T(test_crm_reginfo_field),
+        T(test_crm_no_popo),
+        T(test_crm_bad_pop),
+        T(test_duplicate_body_part_ids),
+        T(test_body_part_id_zero),
+        T(test_unknown_controls),
+        T(test_unsupported_control),
+        T(test_response_only_control),
+        T(test_tampered_wrapper),
+        T(test_untrusted_operator),
+        T(test_signed_only_profile),
+        T(test_unknown_profile),
+        T(test_limit_controls),
+        T(test_limit_body_parts),
+        T(test_limit_nesting),
+        T(test_limit_max_body),
+        T(test_key_type_not_allowed),
+        T(test_enveloped_data),
+        T(test_data_content_info),
+        T(test_wrong_econtent_type),
+        T(test_store_counts_every_cert),
+        cmocka_unit_test_setup_teardown(test_store_sqlite_reopen, setup_sqlite, teardown),
+    };
+    return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
+}
