@@ -98,10 +98,10 @@ static cmc_err verify_by_pop_key(struct cmci_txn *t, EVP_PKEY *pkey, const ASN1_
         goto out;
     }
     /* The sid already matched this request's SKI, so the holder is attached to the one
-     * SignerInfo directly. Handing it to CMS_verify as a candidate would make OpenSSL look
-     * it up by keyid, which first hashes the holder's DER; a certificate without a
-     * signature algorithm cannot be encoded, and OpenSSL 3.0 then answers "signer
-     * certificate not found" for every POP-signed request. */
+     * SignerInfo directly rather than offered to CMS_verify for a keyid lookup: that lookup
+     * hashes the holder's DER first, and when the hash fails OpenSSL 3.0 answers "signer
+     * certificate not found" (every POP-signed request failed that way before key_holder
+     * filled in the algorithm fields). */
     CMS_SignerInfo_set1_signer_cert(si, holder);
     if (CMS_verify(t->cms, NULL, NULL, NULL, NULL, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1) {
         rv = cmci_fail_ossl(CMC_ERR_BAD_MESSAGE_CHECK,

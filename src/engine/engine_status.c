@@ -53,9 +53,12 @@ const char *cmci_error_public_text(char *buf, size_t len)
 {
     const char *m = cmc_error_get0_message();
     const char *loc = strstr(m, " [");
+    const char *ossl = strstr(m, " (error:");
     size_t n = loc ? (size_t)(loc - m) : strlen(m);
 
-    /* the source location helps our logs, not the client */
+    /* the source location and OpenSSL's internal error text help our logs, not the client */
+    if (ossl != NULL && (size_t)(ossl - m) < n)
+        n = (size_t)(ossl - m);
     if (n >= len)
         n = len - 1;
     memcpy(buf, m, n);
