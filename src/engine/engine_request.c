@@ -75,7 +75,7 @@ static cmc_err process_p10(struct cmci_txn *t, uint32_t id, X509_REQ *req)
 
 /* rfc5272bis §3.2.1.3.2 and §5.2.1: CRMF POP must be a direct signature without
  * POPOSigningKeyInput; encrCert (indirect POP) is forbidden; the challenge-response
- * (encrypted/decrypted POP) flow is not implemented yet. */
+ * (encrypted/decrypted POP) flow answers noSupport until it is built (docs/conformance.md). */
 static cmc_err check_crmf_pop(const CMC_CERT_REQ_MSG *m, EVP_PKEY *pkey)
 {
     const CMC_POP *pop = m->popo;
