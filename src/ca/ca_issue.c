@@ -12,6 +12,8 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "core/core_rand.h"
+
 cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey)
 {
     int id = EVP_PKEY_get_base_id(pkey);
@@ -39,26 +41,6 @@ cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey)
         CMC_BAIL(CMC_ERR_BAD_ALG, "EC %s keys are not allowed by profile %s", curve, p->name);
     CMC_BAIL(CMC_ERR_BAD_ALG, "%s keys are not allowed by profile %s",
              OBJ_nid2sn(id) ? OBJ_nid2sn(id) : "unknown", p->name);
-}
-
-/* 127 random bits from the CSPRNG (at least 64 are required, CA/B BR 7.1), positive and
- * with the top bit of the first byte cleared so DER needs no leading zero. Uniqueness is
- * enforced by the store's primary key; the caller retries on a collision. */
-static cmc_err random_serial(ASN1_INTEGER **out)
-{
-    unsigned char b[16];
-    BIGNUM *bn = NULL;
-
-    *out = NULL;
-    CMC_GUARD_OSSL(RAND_bytes(b, sizeof(b)), CMC_ERR_CRYPTO, "RAND_bytes");
-    b[0] = (unsigned char)((b[0] & 0x7F) | 0x40);
-    if ((bn = BN_bin2bn(b, sizeof(b), NULL)) == NULL)
-        return cmci_fail_ossl(CMC_ERR_NOMEM, "serial");
-    *out = BN_to_ASN1_INTEGER(bn, NULL);
-    BN_free(bn);
-    if (*out == NULL)
-        return cmci_fail_ossl(CMC_ERR_NOMEM, "serial");
-    return CMC_OK;
 }
 
 /*
@@ -174,7 +156,6 @@ cmc_err cmci_ca_issue(struct cmci_ca *ca, const struct cmci_profile *p, const X5
                       const STACK_OF(X509_EXTENSION) *req_exts, X509 **out)
 {
     X509 *x = NULL;
-    ASN1_INTEGER *serial = NULL;
     X509V3_CTX ctx;
     time_t now = time(NULL);
     cmc_err rv = CMC_OK;
@@ -185,9 +166,10 @@ cmc_err cmci_ca_issue(struct cmci_ca *ca, const struct cmci_profile *p, const X5
             rv = cmci_fail(CMC_ERR_NOMEM, "X509_new");
             goto err;
         }
-        if ((rv = random_serial(&serial)) != CMC_OK)
+        /* uniqueness is enforced by the store's primary key; a collision is retried */
+        if ((rv = cmci_random_serial(X509_get_serialNumber(x))) != CMC_OK)
             goto err;
-        if (X509_set_version(x, X509_VERSION_3) != 1 || X509_set_serialNumber(x, serial) != 1
+        if (X509_set_version(x, X509_VERSION_3) != 1
             || X509_set_issuer_name(x, X509_get_subject_name(ca->cert)) != 1
             || X509_set_subject_name(x, subject) != 1
             || (spki == NULL && X509_set_pubkey(x, pkey) != 1)
@@ -232,19 +214,15 @@ cmc_err cmci_ca_issue(struct cmci_ca *ca, const struct cmci_profile *p, const X5
             /* a 127-bit collision: practically never, but a repeat must not be issued */
             X509_free(x);
             x = NULL;
-            ASN1_INTEGER_free(serial);
-            serial = NULL;
             continue;
         }
         if (rv != CMC_OK)
             goto err;
         break;
     }
-    ASN1_INTEGER_free(serial);
     *out = x;
     return CMC_OK;
 err:
-    ASN1_INTEGER_free(serial);
     X509_free(x);
     return rv;
 }

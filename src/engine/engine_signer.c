@@ -115,6 +115,47 @@ out:
     return rv;
 }
 
+/* Every signer certificate CMS_verify matched must chain to signer_trust, using the
+ * certificates carried in the SignedData as intermediates. */
+static cmc_err verify_signer_chains(struct cmci_txn *t)
+{
+    STACK_OF(X509) *signers = CMS_get0_signers(t->cms);
+    STACK_OF(X509) *untrusted = CMS_get1_certs(t->cms);
+    X509_STORE_CTX *ctx = NULL;
+    cmc_err rv = CMC_OK;
+
+    if (sk_X509_num(signers) <= 0) {
+        rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK, "no signer certificate found");
+        goto out;
+    }
+    if ((ctx = X509_STORE_CTX_new()) == NULL) {
+        rv = cmci_fail(CMC_ERR_NOMEM, "verify context");
+        goto out;
+    }
+    for (int i = 0; i < sk_X509_num(signers); i++) {
+        int ok;
+        if (X509_STORE_CTX_init(ctx, t->srv->ca->signer_trust, sk_X509_value(signers, i),
+                                untrusted) != 1) {
+            rv = cmci_fail_ossl(CMC_ERR_NOMEM, "verify context");
+            goto out;
+        }
+        ok = X509_verify_cert(ctx);
+        if (ok != 1) {
+            rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK,
+                           "the signer certificate does not chain to the signer trust list: %s",
+                           X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+            goto out;
+        }
+        X509_STORE_CTX_cleanup(ctx);
+    }
+out:
+    ERR_clear_error();
+    X509_STORE_CTX_free(ctx);
+    sk_X509_free(signers);
+    sk_X509_pop_free(untrusted, X509_free);
+    return rv;
+}
+
 cmc_err cmci_verify_wrapper(struct cmci_txn *t)
 {
     STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(t->cms);
@@ -144,9 +185,9 @@ cmc_err cmci_verify_wrapper(struct cmci_txn *t)
     ERR_clear_error();
     CMC_ENSURE(t->srv->ca->signer_trust != NULL, CMC_ERR_BAD_MESSAGE_CHECK,
                "the request is signed by a certificate, and this server trusts no signers");
-    if (CMS_verify(t->cms, NULL, t->srv->ca->signer_trust, NULL, NULL, CMS_BINARY) != 1)
-        return cmci_fail_ossl(CMC_ERR_BAD_MESSAGE_CHECK,
-                              "the signer certificate does not chain to the signer trust list");
+    /* The signatures are good; now only the signers' chains. Checking them here instead of a
+     * second CMS_verify keeps each signature verified once per request. */
+    CMC_GUARD(verify_signer_chains(t));
     t->signer = CMCI_SIGNER_TRUSTED;
     return CMC_OK;
 }

@@ -15,6 +15,8 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "core/core_rand.h"
+
 #include <cmc/client.h>
 
 #include "core/core_error.h"
@@ -148,8 +150,6 @@ static cmc_err make_ca_cert(const struct ca_opts *o, EVP_PKEY *key, X509 **out)
 {
     X509 *x = NULL;
     X509_NAME *name = NULL;
-    BIGNUM *bn = NULL;
-    uint8_t serial[16];
     cmc_err rv;
 
     *out = NULL;
@@ -159,16 +159,12 @@ static cmc_err make_ca_cert(const struct ca_opts *o, EVP_PKEY *key, X509 **out)
         CMC_BAIL(CMC_ERR_USAGE, "a CA needs a non-empty subject (RFC 5280 §4.1.2.6)");
     }
     /* RFC 5280 §4.1.2.2: positive, at most 20 octets; 127 random bits here. */
-    if (RAND_bytes(serial, sizeof(serial)) != 1) {
-        rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "random serial");
-        goto err;
-    }
-    serial[0] = (uint8_t)((serial[0] & 0x7f) | 0x40);
-    if ((x = X509_new()) == NULL || (bn = BN_bin2bn(serial, sizeof(serial), NULL)) == NULL
-        || BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) == NULL) {
+    if ((x = X509_new()) == NULL) {
         rv = cmci_fail(CMC_ERR_NOMEM, "CA certificate");
         goto err;
     }
+    if ((rv = cmci_random_serial(X509_get_serialNumber(x))) != CMC_OK)
+        goto err;
     if (X509_set_version(x, X509_VERSION_3) != 1 || X509_set_subject_name(x, name) != 1
         || X509_set_issuer_name(x, name) != 1
         || X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL
@@ -191,7 +187,6 @@ static cmc_err make_ca_cert(const struct ca_opts *o, EVP_PKEY *key, X509 **out)
     x = NULL;
     rv = CMC_OK;
 err:
-    BN_free(bn);
     X509_free(x);
     X509_NAME_free(name);
     return rv;
@@ -208,8 +203,6 @@ static cmc_err make_resp_signer(const struct ca_opts *o, X509 *ca, EVP_PKEY *ca_
     X509 *x = NULL;
     EVP_PKEY *key = NULL;
     X509_NAME *name = NULL;
-    BIGNUM *bn = NULL;
-    uint8_t serial[16];
     cmc_err rv;
 
     *out = NULL;
@@ -218,14 +211,13 @@ static cmc_err make_resp_signer(const struct ca_opts *o, X509 *ca, EVP_PKEY *ca_
     if ((name = X509_NAME_dup(X509_get_subject_name(ca))) == NULL
         || X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                                       (const unsigned char *)"CMC response signer", -1, -1, 0) != 1
-        || RAND_bytes(serial, sizeof(serial)) != 1) {
+        || (x = X509_new()) == NULL) {
         rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "response signer");
         goto err;
     }
-    serial[0] = (uint8_t)((serial[0] & 0x7f) | 0x40);
-    if ((x = X509_new()) == NULL || (bn = BN_bin2bn(serial, sizeof(serial), NULL)) == NULL
-        || BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) == NULL
-        || X509_set_version(x, X509_VERSION_3) != 1 || X509_set_subject_name(x, name) != 1
+    if ((rv = cmci_random_serial(X509_get_serialNumber(x))) != CMC_OK)
+        goto err;
+    if (X509_set_version(x, X509_VERSION_3) != 1 || X509_set_subject_name(x, name) != 1
         || X509_set_issuer_name(x, X509_get_subject_name(ca)) != 1
         || X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL
         || X509_set1_notAfter(x, X509_get0_notAfter(ca)) != 1 || X509_set_pubkey(x, key) != 1) {
@@ -262,7 +254,6 @@ static cmc_err make_resp_signer(const struct ca_opts *o, X509 *ca, EVP_PKEY *ca_
     key = NULL;
     rv = CMC_OK;
 err:
-    BN_free(bn);
     X509_NAME_free(name);
     X509_free(x);
     EVP_PKEY_free(key);
