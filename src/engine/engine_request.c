@@ -138,6 +138,15 @@ void cmci_requests_process(struct cmci_txn *t)
     int stop = t->skip_requests;
     const char *why = t->skip_reason;
 
+    /* rfc5272bis §3.2.1: an other request message the server does not support gets
+     * noSupport "and no other certification requests are processed", wherever it sits
+     * in reqSequence, so look for one before issuing anything. */
+    for (int i = 0; !stop && i < sk_CMC_TAGGED_REQUEST_num(rs); i++)
+        if (sk_CMC_TAGGED_REQUEST_value(rs, i)->type == CMC_TAGGED_REQUEST_ORM) {
+            stop = 1;
+            why = "the PKIData carries an other request message this server does not support";
+        }
+
     for (int i = 0; i < sk_CMC_TAGGED_REQUEST_num(rs); i++) {
         const CMC_TAGGED_REQUEST *r = sk_CMC_TAGGED_REQUEST_value(rs, i);
         const ASN1_INTEGER *bpid = r->type == CMC_TAGGED_REQUEST_TCR ? r->value.tcr->bodyPartID
@@ -151,26 +160,19 @@ void cmci_requests_process(struct cmci_txn *t)
             fail_part(t, 0, CMC_ERR_BAD_REQUEST);
             continue;
         }
+        if (r->type == CMC_TAGGED_REQUEST_ORM && !t->skip_requests) {
+            fail_part(t, id, cmci_fail(CMC_ERR_UNSUPPORTED,
+                                       "other request message types are not supported"));
+            continue;
+        }
         if (stop) {
             if (cmci_txn_status(t, CMC_ERR_BAD_REQUEST, &id, 1, "not processed: %s", why) != CMC_OK)
                 return;
             continue;
         }
-        switch (r->type) {
-        case CMC_TAGGED_REQUEST_TCR:
-            rv = process_p10(t, id, r->value.tcr->certificationRequest);
-            break;
-        case CMC_TAGGED_REQUEST_CRM:
-            rv = process_crm(t, id, r->value.crm);
-            break;
-        default:
-            /* rfc5272bis §3.2.1.2.3: an unsupported other request gets noSupport and no
-             * further certification requests are processed. */
-            rv = cmci_fail(CMC_ERR_UNSUPPORTED, "other request message types are not supported");
-            stop = 1;
-            why = "an unsupported other request message came before it";
-            break;
-        }
+        rv = r->type == CMC_TAGGED_REQUEST_TCR
+                 ? process_p10(t, id, r->value.tcr->certificationRequest)
+                 : process_crm(t, id, r->value.crm);
         if (rv != CMC_OK)
             fail_part(t, id, rv);
     }

@@ -309,10 +309,11 @@ long ef_store_count(const struct ef_fixture *f)
 
 /* ---- requests ------------------------------------------------------------------------ */
 
+/* CN=@p cn; @p cn NULL gives an empty Name (no RDNs). New. */
 static X509_NAME *cn_name(const char *cn)
 {
     X509_NAME *n = X509_NAME_new();
-    if (n != NULL
+    if (n != NULL && cn != NULL
         && X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1,
                                       0) != 1) {
         X509_NAME_free(n);
@@ -353,6 +354,40 @@ uint8_t *ef_p10_der(X509_REQ *req, size_t *len)
     return der;
 }
 
+/* A ProofOfPossession that is not a signature: raVerified, or a POPOPrivKey holding
+ * subsequentMessage (RFC 4211 §4.2: encrCert(0), challengeResp(1)). New. */
+static CMC_POP *other_pop(enum ef_crm_opt opt)
+{
+    CMC_POP *pop = CMC_POP_new();
+    CMC_POPO_PRIV_KEY *pk;
+
+    if (pop == NULL)
+        return NULL;
+    if (opt == EF_CRM_RA_VERIFIED) {
+        pop->type = CMC_POP_RA_VERIFIED;
+        if ((pop->value.raVerified = ASN1_NULL_new()) == NULL)
+            goto err;
+        return pop;
+    }
+    if ((pk = CMC_POPO_PRIV_KEY_new()) == NULL)
+        goto err;
+    if (opt == EF_CRM_ENCR_CERT_KA) {
+        pop->type = CMC_POP_KEY_AGREEMENT;
+        pop->value.keyAgreement = pk;
+    } else {
+        pop->type = CMC_POP_KEY_ENCIPHERMENT;
+        pop->value.keyEncipherment = pk;
+    }
+    pk->type = CMC_POPO_PRIV_KEY_SUBSEQUENT_MESSAGE;
+    if ((pk->value.subsequentMessage = ASN1_INTEGER_new()) == NULL
+        || ASN1_INTEGER_set(pk->value.subsequentMessage, opt == EF_CRM_CHALLENGE ? 1 : 0) != 1)
+        goto err;
+    return pop;
+err:
+    CMC_POP_free(pop);
+    return NULL;
+}
+
 CMC_CERT_REQ_MSG *ef_crm(EVP_PKEY *key, uint32_t cert_req_id, const char *cn,
                          enum ef_crm_opt opt)
 {
@@ -369,7 +404,11 @@ CMC_CERT_REQ_MSG *ef_crm(EVP_PKEY *key, uint32_t cert_req_id, const char *cn,
         || (tpl->subject = cn_name(cn)) == NULL || X509_PUBKEY_set(&tpl->publicKey, key) != 1
         || X509V3_add1_i2d(&tpl->extensions, NID_subject_key_identifier, ski, 0, 0) != 1)
         goto out;
-    if (opt != EF_CRM_NO_POPO) {
+    if (opt == EF_CRM_ENCR_CERT || opt == EF_CRM_ENCR_CERT_KA || opt == EF_CRM_CHALLENGE
+        || opt == EF_CRM_RA_VERIFIED) {
+        if ((m->popo = other_pop(opt)) == NULL)
+            goto out;
+    } else if (opt != EF_CRM_NO_POPO) {
         if ((m->popo = CMC_POP_new()) == NULL || (sk = CMC_POPO_SIGNING_KEY_new()) == NULL)
             goto out;
         m->popo->type = CMC_POP_SIGNATURE;
@@ -589,6 +628,32 @@ int ef_add_other_msg(CMC_PKIDATA *pd, uint32_t id)
     if ((o->otherMsgType = OBJ_txt2obj("1.3.6.1.4.1.99999.1", 1)) == NULL
         || !sk_CMC_OTHER_MSG_push(pd->otherMsgSequence, o)) {
         CMC_OTHER_MSG_free(o);
+        return 0;
+    }
+    return 1;
+}
+
+int ef_add_orm(CMC_PKIDATA *pd, uint32_t id)
+{
+    CMC_TAGGED_REQUEST *r = CMC_TAGGED_REQUEST_new();
+    CMC_OTHER_REQ_MSG *o = CMC_OTHER_REQ_MSG_new();
+    ASN1_TYPE *t = ASN1_TYPE_new();
+
+    if (r == NULL || o == NULL || t == NULL || !set_id(&o->bodyPartID, id)) {
+        ASN1_TYPE_free(t);
+        CMC_OTHER_REQ_MSG_free(o);
+        CMC_TAGGED_REQUEST_free(r);
+        return 0;
+    }
+    ASN1_TYPE_set(t, V_ASN1_NULL, NULL);
+    ASN1_TYPE_free(o->requestMessageValue);
+    o->requestMessageValue = t;
+    r->type = CMC_TAGGED_REQUEST_ORM;
+    r->value.orm = o;
+    ASN1_OBJECT_free(o->requestMessageType);
+    if ((o->requestMessageType = OBJ_txt2obj("1.3.6.1.4.1.99999.2", 1)) == NULL
+        || !sk_CMC_TAGGED_REQUEST_push(pd->reqSequence, r)) {
+        CMC_TAGGED_REQUEST_free(r);
         return 0;
     }
     return 1;

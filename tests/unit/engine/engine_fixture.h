@@ -52,7 +52,8 @@ EVP_PKEY *ef_key_ec(const char *curve);  /* "P-256", "P-384"; new */
 EVP_PKEY *ef_key_ec_fixed(const char *label);
 /* subjectKeyIdentifier of @p key: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2). */
 ASN1_OCTET_STRING *ef_ski(EVP_PKEY *key);
-/* PKCS #10 for CN=@p cn with the SKI in an extensionRequest, signed by @p key. New. */
+/* PKCS #10 for CN=@p cn with the SKI in an extensionRequest, signed by @p key. New.
+ * @p cn NULL gives an empty subject (a Name with no RDNs) and no subjectAltName. */
 X509_REQ *ef_p10(EVP_PKEY *key, const char *cn);
 /* DER of @p req. The caller OPENSSL_free()s it. */
 uint8_t *ef_p10_der(X509_REQ *req, size_t *len);
@@ -63,10 +64,15 @@ enum ef_crm_opt {
     EF_CRM_NO_POPO,       /* popo absent */
     EF_CRM_POPOSK_INPUT,  /* POPOSigningKey.poposkInput present (forbidden by CMC) */
     EF_CRM_REGINFO,       /* CertReqMsg.regInfo present (forbidden by CMC) */
-    EF_CRM_BAD_SIG        /* one bit of the POP signature flipped */
+    EF_CRM_BAD_SIG,       /* one bit of the POP signature flipped */
+    EF_CRM_ENCR_CERT,     /* popo keyEncipherment subsequentMessage encrCert (indirect POP) */
+    EF_CRM_ENCR_CERT_KA,  /* popo keyAgreement subsequentMessage encrCert (indirect POP) */
+    EF_CRM_CHALLENGE,     /* popo keyEncipherment subsequentMessage challengeResp */
+    EF_CRM_RA_VERIFIED    /* popo raVerified NULL */
 };
 /* CRMF CertReqMsg: certReqId, template subject + publicKey + SKI extension, POP signature
- * over the CertRequest. New. */
+ * over the CertRequest (or the POP @p opt names). @p cn NULL gives an empty subject (a Name
+ * with no RDNs, still present as CMC requires) and no subjectAltName. New. */
 CMC_CERT_REQ_MSG *ef_crm(EVP_PKEY *key, uint32_t cert_req_id, const char *cn,
                          enum ef_crm_opt opt);
 
@@ -81,6 +87,8 @@ int ef_add_tcr(CMC_PKIDATA *pd, uint32_t id, X509_REQ *req);       /* req is dup
 int ef_add_crm(CMC_PKIDATA *pd, CMC_CERT_REQ_MSG *m);               /* m moves in */
 int ef_add_cms(CMC_PKIDATA *pd, uint32_t id, const uint8_t *der, size_t len); /* copied */
 int ef_add_other_msg(CMC_PKIDATA *pd, uint32_t id);
+/* An Other Request Message (TaggedRequest orm) of a private type with a NULL value. */
+int ef_add_orm(CMC_PKIDATA *pd, uint32_t id);
 uint8_t *ef_pkidata_der(const CMC_PKIDATA *pd, size_t *len);
 
 /* --- CMS wrappers ------------------------------------------------------------------ */

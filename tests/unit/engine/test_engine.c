@@ -340,9 +340,21 @@ static void test_full_crm_pop_signed(void **state)
     EVP_PKEY_free(key);
 }
 
+/* Assert that statusString @p text contains @p why (NULL: not checked). */
+static void check_text(const char *text, const char *why)
+{
+    if (why == NULL)
+        return;
+    if (strstr(text, why) == NULL)
+        print_error("statusString \"%s\" lacks \"%s\"\n", text, why);
+    assert_non_null(strstr(text, why));
+}
+
 /* One CRMF request that must fail on its own, signed by the operator so the wrapper check
- * does not depend on the request; expect exactly one status for certReqId 9. */
-static void crm_expect(void **state, enum ef_crm_opt opt, int status, long fail_info)
+ * does not depend on the request; expect exactly one status for certReqId 9, whose
+ * statusString contains @p why (NULL: not checked), and nothing issued. */
+static void crm_expect_why(void **state, enum ef_crm_opt opt, int status, long fail_info,
+                           const char *why)
 {
     struct ef_fixture *f = *state;
     EVP_PKEY *key = ef_key_ec("P-256");
@@ -354,6 +366,7 @@ static void crm_expect(void **state, enum ef_crm_opt opt, int status, long fail_
     run_full(f, ef_full_cert(pd, f->op_cert, f->op_key, &len), &len, &r);
     assert_int_equal(r.n_st, 1);
     check_status(&r.st[0], status, fail_info, IDS(9));
+    check_text(r.st[0].text, why);
     assert_null(ef_find_cert(f, &r, key));
     assert_int_equal(ef_store_count(f), 0);
     ef_resp_free(&r);
@@ -362,10 +375,17 @@ static void crm_expect(void **state, enum ef_crm_opt opt, int status, long fail_
     run_full(f, ef_full_pop(pd, key, &len), &len, &r);
     assert_int_equal(r.n_st, 1);
     check_status(&r.st[0], status, fail_info, IDS(9));
+    check_text(r.st[0].text, why);
+    assert_null(ef_find_cert(f, &r, key));
     assert_int_equal(ef_store_count(f), 0);
     ef_resp_free(&r);
     CMC_PKIDATA_free(pd);
     EVP_PKEY_free(key);
+}
+
+static void crm_expect(void **state, enum ef_crm_opt opt, int status, long fail_info)
+{
+    crm_expect_why(state, opt, status, fail_info, NULL);
 }
 
 /* rfc5272bis §3.2.1.3.2: POPOSigningKeyInput MUST NOT be used -> badRequest. */
@@ -376,6 +396,30 @@ static void test_crm_reginfo_field(void **state) { crm_expect(state, EF_CRM_REGI
 static void test_crm_no_popo(void **state) { crm_expect(state, EF_CRM_NO_POPO, 2, 8); }
 /* A POP signature that does not verify -> failed / popFailed. */
 static void test_crm_bad_pop(void **state) { crm_expect(state, EF_CRM_BAD_SIG, 2, 9); }
+/* rfc5272bis §3.2.1.2.2: the indirect POP method is not supported by CMC and encrCert in
+ * SubsequentMessage MUST NOT be used -> failed / badRequest {9}, whether the POPOPrivKey sits
+ * under keyEncipherment or keyAgreement; nothing issued. */
+static void test_crm_indirect_pop(void **state)
+{
+    crm_expect_why(state, EF_CRM_ENCR_CERT, 2, 2, "encrCert");
+    crm_expect_why(state, EF_CRM_ENCR_CERT_KA, 2, 2, "encrCert");
+}
+
+/* rfc5272bis §6.7: subsequentMessage challengeResp asks for the encrypted/decrypted POP round
+ * trip, which this server does not implement -> noSupport (no failInfo) {9}; nothing issued
+ * (docs/conformance.md). */
+static void test_crm_challenge_resp_pop(void **state)
+{
+    crm_expect_why(state, EF_CRM_CHALLENGE, 4, -1, "not supported");
+}
+
+/* rfc5272bis §6.8: raVerified needs an RA POP Witness control, which this server does not
+ * accept; a server that does not let an RA do the POP answers popFailed -> failed / popFailed
+ * {9}, even when a trusted operator signed the request; nothing issued. */
+static void test_crm_ra_verified_pop(void **state)
+{
+    crm_expect_why(state, EF_CRM_RA_VERIFIED, 2, 9, "raVerified");
+}
 
 /* ---- Full PKI Requests: structure ----------------------------------------------------- */
 
@@ -473,6 +517,99 @@ static void test_unsupported_control(void **state)
     ef_resp_free(&r);
     CMC_PKIDATA_free(pd);
     EVP_PKEY_free(key);
+}
+
+/* rfc5272bis §3.2.1 (reqSequence): an externally defined request (orm) the server does not
+ * understand gets noSupport, and no other certification request of that PKIData is
+ * processed. The orm sits between two PKCS #10 requests: the one after it and the one before
+ * it must both be failed / badRequest "not processed", and nothing is issued. */
+static void test_orm_not_supported(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *k1 = ef_key_ec("P-256"), *k3 = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(k1, 1);
+    X509_REQ *req = ef_p10(k3, "after the orm");
+    const struct ef_status *s;
+    struct ef_resp r;
+    size_t len = 0;
+
+    assert_non_null(req);
+    assert_true(ef_add_orm(pd, 2));
+    assert_true(ef_add_tcr(pd, 3, req));
+    run_full(f, ef_full_cert(pd, f->op_cert, f->op_key, &len), &len, &r);
+    assert_int_equal(r.n_st, 3);
+    assert_non_null(s = status_for(&r, 2));
+    check_status(s, 4, -1, IDS(2));
+    /* the request after the orm */
+    assert_non_null(s = status_for(&r, 3));
+    check_status(s, 2, 2, IDS(3));
+    check_text(s->text, "not processed");
+    assert_null(ef_find_cert(f, &r, k3));
+    /* the request before the orm: "no other certification requests are processed" */
+    assert_non_null(s = status_for(&r, 1));
+    check_status(s, 2, 2, IDS(1));
+    check_text(s->text, "not processed");
+    assert_null(ef_find_cert(f, &r, k1));
+    assert_int_equal(sk_X509_num(r.certs), 1); /* the CA certificate only */
+    assert_int_equal(ef_store_count(f), 0);
+    ef_resp_free(&r);
+    X509_REQ_free(req);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(k1);
+    EVP_PKEY_free(k3);
+}
+
+/* rfc5272bis §3.2.1.2.1/§3.2.1.2.2: the subject must be present but may be an empty Name, and
+ * a CA that rejects such a request answers badRequest. This CA names every certificate, so a
+ * PKCS #10 and a CRMF template with an empty subject (and no subjectAltName) each get
+ * failed / badRequest for their own body part, in a Full and in a Simple PKI Request;
+ * nothing is issued. */
+static void test_empty_subject(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *k1 = ef_key_ec("P-256"), *k2 = ef_key_ec("P-256");
+    X509_REQ *req = ef_p10(k1, NULL);
+    CMC_PKIDATA *pd = ef_pkidata_new();
+    const struct ef_status *s;
+    struct ef_resp r;
+    size_t len = 0;
+    uint8_t *der;
+    char ct[96];
+
+    assert_non_null(req);
+    assert_non_null(pd);
+    assert_int_equal(X509_NAME_entry_count(X509_REQ_get_subject_name(req)), 0);
+    assert_true(ef_add_tcr(pd, 1, req));
+    assert_true(ef_add_crm(pd, ef_crm(k2, 2, NULL, EF_CRM_GOOD)));
+    run_full(f, ef_full_cert(pd, f->op_cert, f->op_key, &len), &len, &r);
+    assert_int_equal(r.n_st, 2);
+    assert_non_null(s = status_for(&r, 1));
+    check_status(s, 2, 2, IDS(1));
+    check_text(s->text, "empty subject");
+    assert_non_null(s = status_for(&r, 2));
+    check_status(s, 2, 2, IDS(2));
+    check_text(s->text, "empty subject");
+    assert_null(ef_find_cert(f, &r, k1));
+    assert_null(ef_find_cert(f, &r, k2));
+    assert_int_equal(ef_store_count(f), 0);
+    ef_resp_free(&r);
+
+    /* the same PKCS #10 as a Simple PKI Request: a Full PKI Response naming body part 1 */
+    der = ef_p10_der(req, &len);
+    assert_non_null(der);
+    assert_true(ef_run(f, CMC_REQUEST_SIMPLE, der, len, &r, ct, sizeof(ct)));
+    OPENSSL_free(der);
+    assert_string_equal(ct, CT_CMC_RESPONSE);
+    assert_int_equal(r.n_st, 1);
+    check_status(&r.st[0], 2, 2, IDS(1));
+    check_text(r.st[0].text, "empty subject");
+    assert_null(ef_find_cert(f, &r, k1));
+    assert_int_equal(ef_store_count(f), 0);
+    ef_resp_free(&r);
+    CMC_PKIDATA_free(pd);
+    X509_REQ_free(req);
+    EVP_PKEY_free(k1);
+    EVP_PKEY_free(k2);
 }
 
 /* responseBody (id-cmc 37) is only valid in a PKIResponse -> badRequest for it. */
@@ -854,10 +991,15 @@ int main(void)
         T(test_crm_reginfo_field),
         T(test_crm_no_popo),
         T(test_crm_bad_pop),
+        T(test_crm_indirect_pop),
+        T(test_crm_challenge_resp_pop),
+        T(test_crm_ra_verified_pop),
+        T(test_empty_subject),
         T(test_duplicate_body_part_ids),
         T(test_body_part_id_zero),
         T(test_unknown_controls),
         T(test_unsupported_control),
+        T(test_orm_not_supported),
         T(test_response_only_control),
         T(test_tampered_wrapper),
         T(test_untrusted_operator),
