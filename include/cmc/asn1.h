@@ -164,6 +164,14 @@ typedef struct cmc_popo_priv_key_st CMC_POPO_PRIV_KEY;
 typedef struct cmc_pop_st CMC_POP; /* ProofOfPossession */
 typedef struct cmc_cert_req_msg_st CMC_CERT_REQ_MSG;
 typedef struct cmc_single_pub_info_st CMC_SINGLE_PUB_INFO;
+
+/* --- SubjectPublicKeyInfo and PKCS #10, with the key kept as bytes (asn1_p10.c) --------
+ * OpenSSL 3.0 decodes every X509_PUBKEY (and so every X509_REQ) into a key through its
+ * provider decoders, which costs twice the signature check the key is for. CMC_SPKI and
+ * CMC_P10 keep the key undecoded until cmc_spki_get1_pkey is called. */
+typedef struct cmc_spki_st CMC_SPKI;         /* RFC 5280 SubjectPublicKeyInfo */
+typedef struct cmc_p10_info_st CMC_P10_INFO; /* RFC 2986 CertificationRequestInfo */
+typedef struct cmc_p10_st CMC_P10;           /* RFC 2986 CertificationRequest */
 typedef struct cmc_pki_publication_info_st CMC_PKI_PUBLICATION_INFO;
 
 #define CMC_DECLARE(T) DECLARE_ASN1_FUNCTIONS_attr(CMC_API, T) DECLARE_ASN1_DUP_FUNCTION_attr(CMC_API, T)
@@ -210,6 +218,35 @@ CMC_DECLARE(CMC_POP)
 CMC_DECLARE(CMC_CERT_REQ_MSG)
 CMC_DECLARE(CMC_SINGLE_PUB_INFO)
 CMC_DECLARE(CMC_PKI_PUBLICATION_INFO)
+CMC_DECLARE(CMC_SPKI)
+DECLARE_ASN1_FUNCTIONS_attr(CMC_API, CMC_P10_INFO)
+CMC_DECLARE(CMC_P10)
+
+/**
+ * The key of @p spki as an EVP_PKEY. EC keys on P-256/P-384/P-521 and RSA keys are built
+ * directly (a few microseconds); other algorithms go through OpenSSL's decoder. Malformed
+ * points, the point at infinity, and bad RSA numbers are refused.
+ * @return CMC_OK, CMC_ERR_BAD_ALG (malformed or unsupported key), CMC_ERR_NOMEM, CMC_ERR_USAGE.
+ * Ownership: *out is new; the caller frees it with EVP_PKEY_free.
+ */
+CMC_API cmc_err cmc_spki_get1_pkey(const CMC_SPKI *spki, EVP_PKEY **out) CMC_WUR;
+/* Replace *spki by the SubjectPublicKeyInfo of @p pkey (set1: pkey is not kept). */
+CMC_API cmc_err cmc_spki_set1_pkey(CMC_SPKI **spki, EVP_PKEY *pkey) CMC_WUR;
+
+/* A CMC_P10 with the same DER as @p req. Ownership: *out is new (CMC_P10_free). */
+CMC_API cmc_err cmc_p10_from_x509_req(const X509_REQ *req, CMC_P10 **out) CMC_WUR;
+CMC_API const X509_NAME *cmc_p10_get0_subject(const CMC_P10 *r);
+CMC_API const CMC_SPKI *cmc_p10_get0_spki(const CMC_P10 *r);
+CMC_API int cmc_p10_get_attr_count(const CMC_P10 *r);
+/**
+ * The extensions of the request's extensionRequest attribute (RFC 2985 §5.4.2).
+ * @return CMC_OK (*out NULL when there is none), CMC_ERR_BAD_REQUEST when the attribute is
+ * repeated or malformed. Ownership: *out is new (sk_X509_EXTENSION_pop_free).
+ */
+CMC_API cmc_err cmc_p10_get1_extensions(const CMC_P10 *r, STACK_OF(X509_EXTENSION) **out) CMC_WUR;
+/* Check the request's signature with @p pkey over the CertificationRequestInfo exactly as
+ * received. @return CMC_OK or CMC_ERR_BAD_POP. */
+CMC_API cmc_err cmc_p10_verify(const CMC_P10 *r, EVP_PKEY *pkey) CMC_WUR;
 
 /* Stack helpers (OpenSSL's DEFINE_STACK_OF gives sk_<T>_num/value/push/...). */
 DEFINE_STACK_OF(CMC_TAGGED_ATTRIBUTE)

@@ -26,8 +26,49 @@ struct cmc_tagged_attribute_st {
  */
 struct cmc_tagged_cert_request_st {
     ASN1_INTEGER *bodyPartID;
-    X509_REQ *certificationRequest;
+    CMC_P10 *certificationRequest;
 };
+
+/*-
+ * SubjectPublicKeyInfo ::= SEQUENCE {                          -- RFC 5280 §4.1
+ *     algorithm            AlgorithmIdentifier,
+ *     subjectPublicKey     BIT STRING }
+ */
+struct cmc_spki_st {
+    X509_ALGOR *algorithm;
+    ASN1_BIT_STRING *subjectPublicKey;
+};
+
+/*-
+ * CertificationRequestInfo ::= SEQUENCE {                      -- RFC 2986 §4.1
+ *     version       INTEGER { v1(0) },
+ *     subject       Name,
+ *     subjectPKInfo SubjectPublicKeyInfo,
+ *     attributes    [0] Attributes }
+ * The encoding is cached (ASN1_SEQUENCE_enc): the signature is checked over it.
+ */
+struct cmc_p10_info_st {
+    ASN1_INTEGER *version;
+    X509_NAME *subject;
+    CMC_SPKI *spki;
+    STACK_OF(X509_ATTRIBUTE) *attributes;
+    ASN1_ENCODING enc;
+};
+
+/*-
+ * CertificationRequest ::= SEQUENCE {                          -- RFC 2986 §4.2
+ *     certificationRequestInfo CertificationRequestInfo,
+ *     signatureAlgorithm       AlgorithmIdentifier,
+ *     signature                BIT STRING }
+ */
+struct cmc_p10_st {
+    CMC_P10_INFO *info;
+    X509_ALGOR *sigAlg;
+    ASN1_BIT_STRING *signature;
+};
+
+/* Copy @p spki into @p dst field by field, without decoding the key (issuance). */
+cmc_err cmci_spki_copy_to(const CMC_SPKI *spki, X509_PUBKEY *dst) CMC_WUR;
 
 /*-
  * orm [2] SEQUENCE {
@@ -415,7 +456,7 @@ struct cmc_cert_template_st {
     X509_NAME *issuer;
     CMC_OPTIONAL_VALIDITY *validity;
     X509_NAME *subject;
-    X509_PUBKEY *publicKey;
+    CMC_SPKI *publicKey;
     ASN1_BIT_STRING *issuerUID;
     ASN1_BIT_STRING *subjectUID;
     STACK_OF(X509_EXTENSION) *extensions;

@@ -305,6 +305,20 @@ static void pr_pkey(struct pr *p, const char *key, EVP_PKEY *k)
     pr_str(p, key, buf);
 }
 
+static void pr_spki(struct pr *p, const char *key, const CMC_SPKI *spki)
+{
+    EVP_PKEY *k = NULL;
+
+    if (spki == NULL) {
+        pr_pkey(p, key, NULL);
+    } else if (cmc_spki_get1_pkey(spki, &k) != CMC_OK) {
+        pr_str(p, key, "(malformed or unsupported key)");
+    } else {
+        pr_pkey(p, key, k);
+        EVP_PKEY_free(k);
+    }
+}
+
 static void pr_bpid_list(struct pr *p, const char *key, const CMC_BODY_PART_LIST *l)
 {
     pr_open(p, key, 1);
@@ -724,18 +738,17 @@ static void pr_crm(struct pr *p, const CMC_CERT_REQ_MSG *m)
 
     pr_asn1_int(p, "certReqId", m->certReq->certReqId);
     pr_name(p, "subject", t->subject);
-    /* get0 on a const template: X509_PUBKEY caches the key, nothing is modified visibly */
-    pr_pkey(p, "publicKey", t->publicKey == NULL ? NULL : X509_PUBKEY_get0(t->publicKey));
+    pr_spki(p, "publicKey", t->publicKey);
     pr_str(p, "pop", pop_kind(m->popo));
     if (m->certReq->controls != NULL)
         pr_num(p, "crmfControls", sk_CMC_ATAV_num(m->certReq->controls));
 }
 
-static void pr_p10(struct pr *p, X509_REQ *r)
+static void pr_p10(struct pr *p, const CMC_P10 *r)
 {
-    pr_name(p, "subject", X509_REQ_get_subject_name(r));
-    pr_pkey(p, "publicKey", X509_REQ_get0_pubkey(r));
-    pr_num(p, "attributes", X509_REQ_get_attr_count(r));
+    pr_name(p, "subject", cmc_p10_get0_subject(r));
+    pr_spki(p, "publicKey", cmc_p10_get0_spki(r));
+    pr_num(p, "attributes", cmc_p10_get_attr_count(r));
 }
 
 static void pr_requests(struct pr *p, const STACK_OF(CMC_TAGGED_REQUEST) *rs)
@@ -909,7 +922,7 @@ static cmc_err print_der(struct pr *p, const uint8_t *der, size_t len)
 {
     CMS_ContentInfo *found_CMS_ContentInfo = NULL;
     X509 *found_X509 = NULL;
-    X509_REQ *found_X509_REQ = NULL;
+    CMC_P10 *found_CMC_P10 = NULL;
     ASN1_VALUE *v = NULL;
     cmc_err rv = CMC_OK;
 
@@ -931,11 +944,11 @@ static cmc_err print_der(struct pr *p, const uint8_t *der, size_t len)
         X509_free(found_X509);
         return CMC_OK;
     }
-    TRY_D2I(X509_REQ, d2i_X509_REQ, der, len);
-    if (found_X509_REQ != NULL) {
+    TRY_D2I(CMC_P10, d2i_CMC_P10, der, len);
+    if (found_CMC_P10 != NULL) {
         pr_str(p, "type", "PKCS#10 certification request (Simple PKI Request)");
-        pr_p10(p, found_X509_REQ);
-        X509_REQ_free(found_X509_REQ);
+        pr_p10(p, found_CMC_P10);
+        CMC_P10_free(found_CMC_P10);
         return CMC_OK;
     }
     if (cmc_d2i_exact(ASN1_ITEM_rptr(CMC_CERT_REQ_MSG), der, len, &v) == CMC_OK) {

@@ -43,48 +43,6 @@ cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey)
              OBJ_nid2sn(id) ? OBJ_nid2sn(id) : "unknown", p->name);
 }
 
-/*
- * Put the request's SubjectPublicKeyInfo into the certificate as it was sent. OpenSSL
- * 3.0's X509_set_pubkey re-encodes the key through the provider encoder and decodes it
- * again, which cost more CPU than the CA's signature (docs/benchmark.md); copying the
- * algorithm and key bits does the same job without either.
- */
-static cmc_err copy_spki(X509 *x, const X509_PUBKEY *spki)
-{
-    ASN1_OBJECT *obj = NULL;
-    const unsigned char *pk = NULL;
-    int pklen = 0, ptype = V_ASN1_UNDEF;
-    X509_ALGOR *alg = NULL;
-    const void *pval = NULL;
-    void *pdup = NULL;
-    unsigned char *penc = NULL;
-
-    if (X509_PUBKEY_get0_param(&obj, &pk, &pklen, &alg, spki) != 1 || pk == NULL || pklen <= 0)
-        CMC_BAIL(CMC_ERR_BAD_ALG, "the request's public key is empty");
-    X509_ALGOR_get0(NULL, &ptype, &pval, alg);
-    if (pval != NULL) {
-        if (ptype == V_ASN1_OBJECT)
-            pdup = OBJ_dup(pval);
-        else if (ptype != V_ASN1_NULL && ptype != V_ASN1_BOOLEAN)
-            pdup = ASN1_STRING_dup(pval);
-        if ((ptype == V_ASN1_OBJECT || (ptype != V_ASN1_NULL && ptype != V_ASN1_BOOLEAN))
-            && pdup == NULL)
-            CMC_BAIL(CMC_ERR_NOMEM, "key parameters");
-    }
-    if ((penc = OPENSSL_memdup(pk, (size_t)pklen)) == NULL || (obj = OBJ_dup(obj)) == NULL)
-        goto err;
-    if (X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(x), obj, ptype, pdup, penc, pklen) != 1)
-        goto err;
-    return CMC_OK;
-err:
-    OPENSSL_free(penc);
-    if (ptype == V_ASN1_OBJECT)
-        ASN1_OBJECT_free(pdup);
-    else
-        ASN1_STRING_free(pdup);
-    return cmci_fail_ossl(CMC_ERR_NOMEM, "copy public key");
-}
-
 static int honoured(const struct cmci_profile *p, int nid)
 {
     for (size_t i = 0; i < p->n_honor; i++)
@@ -152,8 +110,8 @@ out:
 }
 
 cmc_err cmci_ca_issue(struct cmci_ca *ca, const struct cmci_profile *p, const X509_NAME *subject,
-                      EVP_PKEY *pkey, const X509_PUBKEY *spki,
-                      const STACK_OF(X509_EXTENSION) *req_exts, X509 **out)
+                      const CMC_SPKI *spki, const STACK_OF(X509_EXTENSION) *req_exts,
+                      X509 **out)
 {
     X509 *x = NULL;
     X509V3_CTX ctx;
@@ -172,13 +130,15 @@ cmc_err cmci_ca_issue(struct cmci_ca *ca, const struct cmci_profile *p, const X5
         if (X509_set_version(x, X509_VERSION_3) != 1
             || X509_set_issuer_name(x, X509_get_subject_name(ca->cert)) != 1
             || X509_set_subject_name(x, subject) != 1
-            || (spki == NULL && X509_set_pubkey(x, pkey) != 1)
             || X509_time_adj_ex(X509_getm_notBefore(x), 0, 0, &now) == NULL
             || X509_time_adj_ex(X509_getm_notAfter(x), (int)p->validity_days, 0, &now) == NULL) {
             rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "fill certificate");
             goto err;
         }
-        if (spki != NULL && (rv = copy_spki(x, spki)) != CMC_OK)
+        /* The request's SubjectPublicKeyInfo goes in as it was sent. OpenSSL 3.0's
+         * X509_set_pubkey would re-encode the key through the provider encoder, which costs
+         * more than the CA's signature (docs/benchmark.md). */
+        if ((rv = cmci_spki_copy_to(spki, X509_get_X509_PUBKEY(x))) != CMC_OK)
             goto err;
         /* Never outlive the CA (RFC 5280 §6: the path would not validate after it). */
         if (ASN1_TIME_compare(X509_get0_notAfter(x), X509_get0_notAfter(ca->cert)) > 0

@@ -11,6 +11,7 @@
 
 #include <cmc/store.h>
 
+#include "asn1/asn1_local.h"
 #include "core/core_error.h"
 
 enum cmci_authz {
@@ -86,15 +87,14 @@ const struct cmci_profile *cmci_ca_get0_profile(const struct cmci_ca *ca, const 
 cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey) CMC_WUR;
 
 /*
- * Issue one certificate for @p subject and @p pkey under profile @p p. Requested extensions
- * are honoured only when the profile lists them. The certificate is committed to the store
- * before this returns; on a store failure no certificate is returned.
- * @p spki, when given, is the request's SubjectPublicKeyInfo for @p pkey; it is copied as is
- * (fast), else the key is encoded from @p pkey.
+ * Issue one certificate for @p subject and the key @p spki under profile @p p (the key's
+ * POP and type were checked before). Requested extensions are honoured only when the
+ * profile lists them. The certificate is committed to the store before this returns; on a
+ * store failure no certificate is returned.
  * Ownership: *out is new (caller frees with X509_free); everything else is borrowed.
  */
 cmc_err cmci_ca_issue(struct cmci_ca *ca, const struct cmci_profile *p, const X509_NAME *subject,
-                      EVP_PKEY *pkey, const X509_PUBKEY *spki,
-                      const STACK_OF(X509_EXTENSION) *req_exts, X509 **out) CMC_WUR;
+                      const CMC_SPKI *spki, const STACK_OF(X509_EXTENSION) *req_exts,
+                      X509 **out) CMC_WUR;
 
 #endif

@@ -57,7 +57,7 @@ static void txn_free(struct cmci_txn *t)
 {
     CMS_ContentInfo_free(t->cms);
     CMC_PKIDATA_free(t->pkidata);
-    X509_REQ_free(t->simple);
+    CMC_P10_free(t->simple);
     sk_X509_pop_free(t->issued, X509_free);
     OPENSSL_free(t->statuses);
 }
@@ -250,7 +250,7 @@ static cmc_err process_simple(struct cmci_txn *t, const uint8_t *in, size_t len,
     const unsigned char *p = in;
 
     if (len <= LONG_MAX)
-        t->simple = d2i_X509_REQ(NULL, &p, (long)len);
+        t->simple = d2i_CMC_P10(NULL, &p, (long)len);
     if (t->simple == NULL || p != in + len) {
         ans->http_status = 400;
         snprintf(ans->reason, sizeof(ans->reason),

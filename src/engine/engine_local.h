@@ -41,7 +41,7 @@ struct cmci_txn {
     enum cmc_request_kind kind;
     CMS_ContentInfo *cms;       /* owned: the Full PKI Request wrapper */
     CMC_PKIDATA *pkidata;       /* owned */
-    X509_REQ *simple;           /* owned: the Simple PKI Request */
+    CMC_P10 *simple;            /* owned: the Simple PKI Request */
     enum cmci_signer signer;
     /* borrowed from pkidata: what the response echoes */
     const ASN1_INTEGER *transaction_id;
@@ -78,7 +78,8 @@ const char *cmci_control_handler_kind(int num);
 
 /* from engine_signer.c */
 cmc_err cmci_verify_wrapper(struct cmci_txn *t) CMC_WUR;
-/* Find a request whose subjectKeyIdentifier extension equals @p keyid; get0 its key. */
+/* Find a request whose subjectKeyIdentifier extension equals @p keyid; its key, new
+ * (EVP_PKEY_free), or NULL. */
 EVP_PKEY *cmci_find_request_key_by_ski(const CMC_PKIDATA *pd, const ASN1_OCTET_STRING *keyid);
 
 /* from engine_request.c */

@@ -28,7 +28,7 @@ static cmc_err authorise(struct cmci_txn *t, const struct cmci_profile *p)
 
 /* Policy and issuance shared by PKCS #10 and CRMF requests. POP is verified before. */
 static cmc_err issue_one(struct cmci_txn *t, uint32_t id, const X509_NAME *subject,
-                         EVP_PKEY *pkey, const X509_PUBKEY *spki,
+                         EVP_PKEY *pkey, const CMC_SPKI *spki,
                          const STACK_OF(X509_EXTENSION) *exts)
 {
     const struct cmci_profile *p = t->profile ? t->profile : t->srv->ca->default_profile;
@@ -42,7 +42,7 @@ static cmc_err issue_one(struct cmci_txn *t, uint32_t id, const X509_NAME *subje
     CMC_GUARD(cmci_ca_check_key(p, pkey));
     CMC_ENSURE(t->n_issued_ids < sizeof(t->issued_ids) / sizeof(t->issued_ids[0]),
                CMC_ERR_LIMIT, "too many certification requests in one PKIData");
-    CMC_GUARD(cmci_ca_issue(t->srv->ca, p, subject, pkey, spki, exts, &cert));
+    CMC_GUARD(cmci_ca_issue(t->srv->ca, p, subject, spki, exts, &cert));
     if (!sk_X509_push(t->issued, cert)) {
         /* the certificate is recorded in the store but cannot be returned: say so */
         X509_free(cert);
@@ -52,24 +52,19 @@ static cmc_err issue_one(struct cmci_txn *t, uint32_t id, const X509_NAME *subje
     return CMC_OK;
 }
 
-static cmc_err process_p10(struct cmci_txn *t, uint32_t id, X509_REQ *req)
+static cmc_err process_p10(struct cmci_txn *t, uint32_t id, const CMC_P10 *req)
 {
-    EVP_PKEY *pkey = X509_REQ_get0_pubkey(req);
-    STACK_OF(X509_EXTENSION) *exts;
+    EVP_PKEY *pkey = NULL;
+    STACK_OF(X509_EXTENSION) *exts = NULL;
     cmc_err rv;
 
-    CMC_ENSURE(pkey != NULL, CMC_ERR_BAD_ALG, "the request's public key is malformed or of an "
-                                             "unsupported algorithm");
     /* The PKCS #10 self-signature is the proof of possession (rfc5272bis §3.2.1.2.1). */
-    if (X509_REQ_verify(req, pkey) != 1)
-        return cmci_fail_ossl(CMC_ERR_BAD_POP, "the PKCS #10 signature (proof of possession) does "
-                                               "not verify");
-    ERR_clear_error();
-    exts = X509_REQ_get_extensions(req);
-    ERR_clear_error();
-    rv = issue_one(t, id, X509_REQ_get_subject_name(req), pkey, X509_REQ_get_X509_PUBKEY(req),
-                   exts);
+    if ((rv = cmc_spki_get1_pkey(cmc_p10_get0_spki(req), &pkey)) == CMC_OK
+        && (rv = cmc_p10_verify(req, pkey)) == CMC_OK
+        && (rv = cmc_p10_get1_extensions(req, &exts)) == CMC_OK)
+        rv = issue_one(t, id, cmc_p10_get0_subject(req), pkey, cmc_p10_get0_spki(req), exts);
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    EVP_PKEY_free(pkey);
     return rv;
 }
 
@@ -111,7 +106,8 @@ static cmc_err check_crmf_pop(const CMC_CERT_REQ_MSG *m, EVP_PKEY *pkey)
 static cmc_err process_crm(struct cmci_txn *t, uint32_t id, const CMC_CERT_REQ_MSG *m)
 {
     const CMC_CERT_TEMPLATE *tpl = m->certReq->certTemplate;
-    EVP_PKEY *pkey;
+    EVP_PKEY *pkey = NULL;
+    cmc_err rv;
 
     CMC_ENSURE(m->regInfo == NULL, CMC_ERR_BAD_REQUEST,
                "the CRMF regInfo field must not be used in CMC; use the regInfo control");
@@ -124,12 +120,11 @@ static cmc_err process_crm(struct cmci_txn *t, uint32_t id, const CMC_CERT_REQ_M
     }
     CMC_ENSURE(tpl->subject != NULL, CMC_ERR_BAD_REQUEST, "the CRMF template has no subject");
     CMC_ENSURE(tpl->publicKey != NULL, CMC_ERR_BAD_REQUEST, "the CRMF template has no public key");
-    pkey = X509_PUBKEY_get0(tpl->publicKey);
-    ERR_clear_error();
-    CMC_ENSURE(pkey != NULL, CMC_ERR_BAD_ALG,
-               "the template's public key is malformed or of an unsupported algorithm");
-    CMC_GUARD(check_crmf_pop(m, pkey));
-    return issue_one(t, id, tpl->subject, pkey, tpl->publicKey, tpl->extensions);
+    CMC_GUARD(cmc_spki_get1_pkey(tpl->publicKey, &pkey));
+    if ((rv = check_crmf_pop(m, pkey)) == CMC_OK)
+        rv = issue_one(t, id, tpl->subject, pkey, tpl->publicKey, tpl->extensions);
+    EVP_PKEY_free(pkey);
+    return rv;
 }
 
 void cmci_requests_process(struct cmci_txn *t)

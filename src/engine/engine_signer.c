@@ -17,8 +17,8 @@ static ASN1_OCTET_STRING *requested_ski(const CMC_TAGGED_REQUEST *r)
     ASN1_OCTET_STRING *ski = NULL;
 
     if (r->type == CMC_TAGGED_REQUEST_TCR) {
-        exts = X509_REQ_get_extensions(r->value.tcr->certificationRequest);
-        ski = X509V3_get_d2i(exts, NID_subject_key_identifier, NULL, NULL);
+        if (cmc_p10_get1_extensions(r->value.tcr->certificationRequest, &exts) == CMC_OK)
+            ski = X509V3_get_d2i(exts, NID_subject_key_identifier, NULL, NULL);
         sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     } else if (r->type == CMC_TAGGED_REQUEST_CRM) {
         const CMC_CERT_TEMPLATE *tpl = r->value.crm->certReq->certTemplate;
@@ -28,13 +28,20 @@ static ASN1_OCTET_STRING *requested_ski(const CMC_TAGGED_REQUEST *r)
     return ski;
 }
 
+/* Ownership: new, or NULL when the request has no usable key. */
 static EVP_PKEY *request_key(const CMC_TAGGED_REQUEST *r)
 {
+    const CMC_SPKI *spki = NULL;
+    EVP_PKEY *k = NULL;
+
     if (r->type == CMC_TAGGED_REQUEST_TCR)
-        return X509_REQ_get0_pubkey(r->value.tcr->certificationRequest);
-    if (r->type == CMC_TAGGED_REQUEST_CRM && r->value.crm->certReq->certTemplate->publicKey)
-        return X509_PUBKEY_get0(r->value.crm->certReq->certTemplate->publicKey);
-    return NULL;
+        spki = cmc_p10_get0_spki(r->value.tcr->certificationRequest);
+    else if (r->type == CMC_TAGGED_REQUEST_CRM)
+        spki = r->value.crm->certReq->certTemplate->publicKey;
+    /* a malformed key is reported on its own body part; here it just matches nothing */
+    if (spki != NULL && cmc_spki_get1_pkey(spki, &k) != CMC_OK)
+        cmc_error_clear();
+    return k;
 }
 
 EVP_PKEY *cmci_find_request_key_by_ski(const CMC_PKIDATA *pd, const ASN1_OCTET_STRING *keyid)
@@ -172,8 +179,11 @@ cmc_err cmci_verify_wrapper(struct cmci_txn *t)
         && CMS_SignerInfo_get0_signer_id(sk_CMS_SignerInfo_value(sis, 0), &keyid, &issuer, &sno) == 1
         && keyid != NULL) {
         EVP_PKEY *pkey = cmci_find_request_key_by_ski(t->pkidata, keyid);
-        if (pkey != NULL)
-            return verify_by_pop_key(t, pkey, keyid);
+        if (pkey != NULL) {
+            cmc_err rv = verify_by_pop_key(t, pkey, keyid);
+            EVP_PKEY_free(pkey);
+            return rv;
+        }
         /* else: a subjectKeyIdentifier of an operator certificate; verified below */
     }
 

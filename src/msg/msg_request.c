@@ -145,10 +145,8 @@ static cmc_err build_crm(const struct cmc_request_params *p, int add_ski,
     X509_NAME_free(tmpl->subject);
     tmpl->subject = name;
     name = NULL;
-    if (X509_PUBKEY_set(&tmpl->publicKey, p->key) != 1) {
-        rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "CertTemplate publicKey");
+    if ((rv = cmc_spki_set1_pkey(&tmpl->publicKey, p->key)) != CMC_OK)
         goto err;
-    }
     tmpl->extensions = exts;
     exts = NULL;
 
@@ -321,9 +319,10 @@ static cmc_err build_pkidata(struct cmc_client_req *req, const struct cmc_reques
             goto err;
         if ((rv = build_p10(p, add_ski, &p10)) != CMC_OK)
             goto err;
-        X509_REQ_free(tr->value.tcr->certificationRequest);
-        tr->value.tcr->certificationRequest = p10;
-        p10 = NULL;
+        CMC_P10_free(tr->value.tcr->certificationRequest);
+        tr->value.tcr->certificationRequest = NULL;
+        if ((rv = cmc_p10_from_x509_req(p10, &tr->value.tcr->certificationRequest)) != CMC_OK)
+            goto err;
     }
     if (sk_CMC_TAGGED_REQUEST_push(pd->reqSequence, tr) <= 0) {
         rv = cmci_fail(CMC_ERR_NOMEM, "reqSequence");

@@ -180,9 +180,7 @@ static CMC_CERT_REQ_MSG *make_crmf(const struct bench_req_params *p, uint32_t id
     }
     X509_NAME_free(tmpl->subject);
     tmpl->subject = bench_req_parse_name(p->subject);
-    X509_PUBKEY_free(tmpl->publicKey);
-    tmpl->publicKey = NULL;
-    if (tmpl->subject == NULL || X509_PUBKEY_set(&tmpl->publicKey, p->key) != 1) {
+    if (tmpl->subject == NULL || cmc_spki_set1_pkey(&tmpl->publicKey, p->key) != CMC_OK) {
         goto err;
     }
     sk_X509_EXTENSION_pop_free(tmpl->extensions, X509_EXTENSION_free);
@@ -349,6 +347,7 @@ static CMC_PKIDATA *make_pkidata(const struct bench_req_params *p)
         }
     } else {
         CMC_TAGGED_CERT_REQUEST *tcr = CMC_TAGGED_CERT_REQUEST_new();
+        X509_REQ *req = NULL;
 
         tr->type = CMC_TAGGED_REQUEST_TCR;
         tr->value.tcr = tcr;
@@ -356,12 +355,15 @@ static CMC_PKIDATA *make_pkidata(const struct bench_req_params *p)
             goto err;
         }
         ASN1_INTEGER_free(tcr->bodyPartID);
-        X509_REQ_free(tcr->certificationRequest);
-        tcr->certificationRequest = make_p10(p, 1);
-        if ((tcr->bodyPartID = cmc_body_part_id_new(id)) == NULL
-            || tcr->certificationRequest == NULL) {
+        CMC_P10_free(tcr->certificationRequest);
+        tcr->certificationRequest = NULL;
+        req = make_p10(p, 1);
+        if ((tcr->bodyPartID = cmc_body_part_id_new(id)) == NULL || req == NULL
+            || cmc_p10_from_x509_req(req, &tcr->certificationRequest) != CMC_OK) {
+            X509_REQ_free(req);
             goto err;
         }
+        X509_REQ_free(req);
     }
     if (sk_CMC_TAGGED_REQUEST_push(pd->reqSequence, tr) <= 0) {
         goto err;

@@ -267,8 +267,13 @@ static CMC_TAGGED_CERT_REQUEST *b_tagged_cert_request(void)
     NN(t);
     ASN1_INTEGER_free(t->bodyPartID);
     t->bodyPartID = s_bpid(10);
-    X509_REQ_free(t->certificationRequest);
-    t->certificationRequest = sample_p10("tcr.example");
+    X509_REQ *r = sample_p10("tcr.example");
+
+    CMC_P10_free(t->certificationRequest);
+    t->certificationRequest = NULL;
+    need(cmc_p10_from_x509_req(r, &t->certificationRequest) == CMC_OK, "cmc_p10_from_x509_req",
+         __LINE__);
+    X509_REQ_free(r);
     return t;
 }
 
@@ -325,7 +330,7 @@ static CMC_CERT_TEMPLATE *b_cert_template(void)
     t->issuer = s_name("Issuer CA");
     t->validity = b_optional_validity();
     t->subject = s_name("crm.example");
-    OK1(X509_PUBKEY_set(&t->publicKey, sample_key()));
+    need(cmc_spki_set1_pkey(&t->publicKey, sample_key()) == CMC_OK, "spki", __LINE__);
     t->issuerUID = s_bits("iu");
     t->subjectUID = s_bits("su");
     t->extensions = sk_X509_EXTENSION_new_null();
@@ -341,7 +346,7 @@ static CMC_CERT_TEMPLATE *s_min_template(const char *cn)
 
     NN(t);
     t->subject = s_name(cn);
-    OK1(X509_PUBKEY_set(&t->publicKey, sample_key()));
+    need(cmc_spki_set1_pkey(&t->publicKey, sample_key()) == CMC_OK, "spki", __LINE__);
     return t;
 }
 

@@ -58,6 +58,15 @@ static X509_NAME *name(const char *cn)
     return n;
 }
 
+/* The key as a request carries it. Ownership: new. */
+static CMC_SPKI *spki_of(EVP_PKEY *k)
+{
+    CMC_SPKI *s = NULL;
+
+    assert_int_equal(cmc_spki_set1_pkey(&s, k), CMC_OK);
+    return s;
+}
+
 static void test_ca_issue__profile_extensions_and_requested(void **state)
 {
     struct fx *f = *state;
@@ -76,9 +85,28 @@ static void test_ca_issue__profile_extensions_and_requested(void **state)
     sk_X509_EXTENSION_push(req, eku);
 
     assert_int_equal(cmc_store_cert_count(f->ca->store, &before), CMC_OK);
-    assert_int_equal(cmci_ca_issue(f->ca, f->ca->default_profile, n, k, NULL, req, &x), CMC_OK);
+    CMC_SPKI *spki = spki_of(k);
+
+    assert_int_equal(cmci_ca_issue(f->ca, f->ca->default_profile, n, spki, req, &x), CMC_OK);
+    CMC_SPKI_free(spki);
     assert_non_null(x);
     assert_int_equal(X509_verify(x, f->ca->key), 1);
+    /* the certified key is the request's, copied without re-encoding (the issued X509
+     * holds no decoded key, so read it back from its DER as a relying party would) */
+    {
+        unsigned char *der = NULL;
+        const unsigned char *p;
+        int len = i2d_X509(x, &der);
+        X509 *back;
+
+        assert_true(len > 0);
+        p = der;
+        back = d2i_X509(NULL, &p, len);
+        assert_non_null(back);
+        assert_int_equal(EVP_PKEY_eq(X509_get0_pubkey(back), k), 1);
+        X509_free(back);
+        OPENSSL_free(der);
+    }
     /* profile extensions applied; requested SAN honoured; requested EKU dropped */
     assert_true(X509_get_ext_by_NID(x, NID_basic_constraints, -1) >= 0);
     assert_true(X509_get_ext_by_NID(x, NID_subject_key_identifier, -1) >= 0);
@@ -113,10 +141,11 @@ static void test_ca_issue__serials_unique(void **state)
     EVP_PKEY *k = EVP_EC_gen("P-256");
     X509_NAME *n = name("many");
     ASN1_INTEGER *seen[100];
+    CMC_SPKI *spki = spki_of(k);
 
     for (int i = 0; i < 100; i++) {
         X509 *x = NULL;
-        assert_int_equal(cmci_ca_issue(f->ca, f->ca->default_profile, n, k, NULL, NULL, &x), CMC_OK);
+        assert_int_equal(cmci_ca_issue(f->ca, f->ca->default_profile, n, spki, NULL, &x), CMC_OK);
         seen[i] = ASN1_INTEGER_dup(X509_get0_serialNumber(x));
         for (int j = 0; j < i; j++)
             assert_int_not_equal(ASN1_INTEGER_cmp(seen[i], seen[j]), 0);
@@ -124,6 +153,7 @@ static void test_ca_issue__serials_unique(void **state)
     }
     for (int i = 0; i < 100; i++)
         ASN1_INTEGER_free(seen[i]);
+    CMC_SPKI_free(spki);
     X509_NAME_free(n);
     EVP_PKEY_free(k);
 }
@@ -134,9 +164,11 @@ static void test_ca_issue__lifetime_capped_by_ca(void **state)
     EVP_PKEY *k = EVP_EC_gen("P-256");
     X509_NAME *n = name("long");
     X509 *x = NULL;
+    CMC_SPKI *spki = spki_of(k);
 
-    assert_int_equal(cmci_ca_issue(f->ca, cmci_ca_get0_profile(f->ca, "long"), n, k, NULL, NULL, &x),
+    assert_int_equal(cmci_ca_issue(f->ca, cmci_ca_get0_profile(f->ca, "long"), n, spki, NULL, &x),
                      CMC_OK);
+    CMC_SPKI_free(spki);
     assert_int_equal(ASN1_TIME_compare(X509_get0_notAfter(x), X509_get0_notAfter(f->ca->cert)), 0);
     X509_free(x);
     X509_NAME_free(n);

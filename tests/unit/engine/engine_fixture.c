@@ -401,7 +401,7 @@ CMC_CERT_REQ_MSG *ef_crm(EVP_PKEY *key, uint32_t cert_req_id, const char *cn,
         goto out;
     tpl = m->certReq->certTemplate;
     if (ASN1_INTEGER_set(m->certReq->certReqId, (long)cert_req_id) != 1
-        || (tpl->subject = cn_name(cn)) == NULL || X509_PUBKEY_set(&tpl->publicKey, key) != 1
+        || (tpl->subject = cn_name(cn)) == NULL || cmc_spki_set1_pkey(&tpl->publicKey, key) != CMC_OK
         || X509V3_add1_i2d(&tpl->extensions, NID_subject_key_identifier, ski, 0, 0) != 1)
         goto out;
     if (opt == EF_CRM_ENCR_CERT || opt == EF_CRM_ENCR_CERT_KA || opt == EF_CRM_CHALLENGE
@@ -549,15 +549,16 @@ int ef_add_tcr(CMC_PKIDATA *pd, uint32_t id, X509_REQ *req)
 {
     CMC_TAGGED_REQUEST *r = CMC_TAGGED_REQUEST_new();
     CMC_TAGGED_CERT_REQUEST *tcr = CMC_TAGGED_CERT_REQUEST_new();
-    X509_REQ *dup = X509_REQ_dup(req);
+    CMC_P10 *dup = NULL;
 
-    if (r == NULL || tcr == NULL || dup == NULL || !set_id(&tcr->bodyPartID, id)) {
-        X509_REQ_free(dup);
+    if (r == NULL || tcr == NULL || cmc_p10_from_x509_req(req, &dup) != CMC_OK
+        || !set_id(&tcr->bodyPartID, id)) {
+        CMC_P10_free(dup);
         CMC_TAGGED_CERT_REQUEST_free(tcr);
         CMC_TAGGED_REQUEST_free(r);
         return 0;
     }
-    X509_REQ_free(tcr->certificationRequest);
+    CMC_P10_free(tcr->certificationRequest);
     tcr->certificationRequest = dup;
     r->type = CMC_TAGGED_REQUEST_TCR;
     r->value.tcr = tcr;

@@ -219,8 +219,8 @@ static void full_p10_roundtrip(EVP_PKEY *key)
     CMS_ContentInfo *cms;
     CMC_PKIDATA *pd;
     CMC_TAGGED_REQUEST *tr;
-    X509_REQ *x;
-    STACK_OF(X509_EXTENSION) *exts;
+    CMC_P10 *x;
+    STACK_OF(X509_EXTENSION) *exts = NULL;
     ASN1_OCTET_STRING *ski;
     uint32_t id;
 
@@ -239,8 +239,8 @@ static void full_p10_roundtrip(EVP_PKEY *key)
     assert_int_equal(cmc_body_part_id_get(tr->value.tcr->bodyPartID, &id), CMC_OK);
     assert_int_equal(id, 1);
     x = tr->value.tcr->certificationRequest;
-    assert_int_equal(X509_REQ_verify(x, key), 1);
-    exts = X509_REQ_get_extensions(x);
+    assert_int_equal(cmc_p10_verify(x, key), CMC_OK);
+    assert_int_equal(cmc_p10_get1_extensions(x, &exts), CMC_OK);
     assert_ski(exts, key, &ski);
     assert_keyid_signed(cms, key, ski);
     ASN1_OCTET_STRING_free(ski);
@@ -300,9 +300,9 @@ static void full_crmf_roundtrip(EVP_PKEY *key, X509 *op, EVP_PKEY *op_key)
     assert_int_equal(id, 1);
     assert_null(crm->regInfo); /* rfc5272bis §3.2.1.3: MUST NOT be used */
     assert_non_null(crm->certReq->certTemplate->subject);
-    tpk = X509_PUBKEY_get0(crm->certReq->certTemplate->publicKey);
-    assert_non_null(tpk);
+    assert_int_equal(cmc_spki_get1_pkey(crm->certReq->certTemplate->publicKey, &tpk), CMC_OK);
     assert_int_equal(EVP_PKEY_eq(tpk, key), 1);
+    EVP_PKEY_free(tpk);
     if (op == NULL)
         assert_ski(crm->certReq->certTemplate->extensions, key, &ski);
     else
@@ -381,8 +381,8 @@ static void test_req_new__operator_signed_uses_issuer_serial(void **state)
     ASN1_OCTET_STRING *keyid = NULL;
     X509_NAME *iss = NULL;
     ASN1_INTEGER *sno = NULL;
-    X509_REQ *x;
-    STACK_OF(X509_EXTENSION) *exts;
+    CMC_P10 *x;
+    STACK_OF(X509_EXTENSION) *exts = NULL;
     BIO *out = BIO_new(BIO_s_mem());
 
     make_operator(&op, &op_key, &n);
@@ -404,7 +404,7 @@ static void test_req_new__operator_signed_uses_issuer_serial(void **state)
                                 CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY), 1);
     /* Not self-signed: no SKI is added to the request. */
     x = sk_CMC_TAGGED_REQUEST_value(pd->reqSequence, 0)->value.tcr->certificationRequest;
-    exts = X509_REQ_get_extensions(x);
+    assert_int_equal(cmc_p10_get1_extensions(x, &exts), CMC_OK);
     assert_null(X509V3_get_d2i(exts, NID_subject_key_identifier, NULL, NULL));
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     sk_X509_pop_free(bag, X509_free);
