@@ -3,6 +3,7 @@
  * SignedData, and the Full PKI Response, a SignedData over a PKIResponse signed by the CA. */
 #include "engine/engine_local.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -41,24 +42,116 @@ err:
     return NULL;
 }
 
+/* DER identifier and length octets for @p len content bytes; returns how many were written
+ * (at most 6: lengths here stay far below 2^32). */
+static size_t der_header(unsigned char *out, unsigned char tag, size_t len)
+{
+    size_t n = 0, k = 0;
+
+    out[n++] = tag;
+    if (len < 0x80) {
+        out[n++] = (unsigned char)len;
+        return n;
+    }
+    for (size_t v = len; v > 0; v >>= 8)
+        k++;
+    out[n++] = (unsigned char)(0x80 | k);
+    while (k-- > 0)
+        out[n++] = (unsigned char)(len >> (8 * k));
+    return n;
+}
+
+struct der_blob {
+    unsigned char *der;
+    size_t len;
+};
+
+/* X.690 §11.6: the elements of a DER SET OF are in ascending order of their encodings,
+ * compared as octet strings (a shorter one that is a prefix comes first). */
+static int der_blob_cmp(const void *a, const void *b)
+{
+    const struct der_blob *x = a, *y = b;
+    int c = memcmp(x->der, y->der, x->len < y->len ? x->len : y->len);
+
+    return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/*
+ * rfc5272bis §4.1 Simple PKI Response: a "certs-only" ContentInfo of type SignedData with
+ * no signers and no content, the issued certificates and the CA chain in `certificates`:
+ *
+ *   ContentInfo { id-signedData, [0] SignedData {
+ *       version 1, digestAlgorithms {}, encapContentInfo { id-data },
+ *       certificates [0] IMPLICIT SET OF Certificate, signerInfos {} } }
+ *
+ * eContent is omitted, as RFC 5652 §5.2 requires when there are no signers. Written
+ * directly as DER: the bytes are exactly what CMS_sign(NULL, NULL, certs, NULL,
+ * CMS_PARTIAL | CMS_DETACHED) and i2d give (E:test_simple_response_der_matches_openssl),
+ * without building a CMS object, whose CMS_add1_cert hashes and caches every certificate
+ * (about a tenth of an enrollment's CPU before this).
+ */
 cmc_err cmci_response_simple(struct cmci_txn *t, uint8_t **der, size_t *len)
 {
-    STACK_OF(X509) *certs = bag(t, 0);
-    CMS_ContentInfo *cms = NULL;
-    cmc_err rv;
+    /* version 1, digestAlgorithms SET {}, encapContentInfo { id-data } */
+    static const unsigned char head[] = {0x02, 0x01, 0x01, 0x31, 0x00, 0x30, 0x0b, 0x06,
+                                         0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,
+                                         0x07, 0x01};
+    static const unsigned char signer_infos[] = {0x31, 0x00};
+    static const unsigned char id_signed_data[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                                                   0xf7, 0x0d, 0x01, 0x07, 0x02};
+    const STACK_OF(X509) *chain = t->srv->ca->chain;
+    int n_issued = sk_X509_num(t->issued), n = n_issued + sk_X509_num(chain);
+    struct der_blob *certs = NULL;
+    size_t certs_len = 0, sd_len, exp_len, ci_len, total;
+    unsigned char hdr[4][6], *out = NULL, *w;
+    size_t h_certs, h_sd, h_exp, h_ci;
+    cmc_err rv = CMC_OK;
 
-    if (certs == NULL)
-        return cmci_fail(CMC_ERR_NOMEM, "certs");
-    /* No signer and no content: "certs-only" (rfc5272bis §4.1). */
-    cms = CMS_sign(NULL, NULL, certs, NULL, CMS_PARTIAL);
-    if (cms == NULL) {
-        rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "certs-only SignedData");
+    if (n <= 0 || (certs = OPENSSL_zalloc(sizeof(*certs) * (size_t)n)) == NULL)
+        return cmci_fail(CMC_ERR_NOMEM, "certs-only SignedData");
+    for (int i = 0; i < n; i++) {
+        X509 *x = i < n_issued ? sk_X509_value(t->issued, i) : sk_X509_value(chain, i - n_issued);
+        int l = i2d_X509(x, &certs[i].der);
+
+        if (l <= 0) {
+            rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "encode certificate");
+            goto out;
+        }
+        certs[i].len = (size_t)l;
+        certs_len += (size_t)l;
+    }
+    qsort(certs, (size_t)n, sizeof(*certs), der_blob_cmp);
+
+    h_certs = der_header(hdr[0], 0xa0, certs_len);
+    sd_len = sizeof(head) + h_certs + certs_len + sizeof(signer_infos);
+    h_sd = der_header(hdr[1], 0x30, sd_len);
+    exp_len = h_sd + sd_len;
+    h_exp = der_header(hdr[2], 0xa0, exp_len);
+    ci_len = sizeof(id_signed_data) + h_exp + exp_len;
+    h_ci = der_header(hdr[3], 0x30, ci_len);
+    total = h_ci + ci_len;
+    if ((out = OPENSSL_malloc(total)) == NULL) {
+        rv = cmci_fail(CMC_ERR_NOMEM, "certs-only SignedData");
         goto out;
     }
-    rv = to_der(cms, der, len);
+    w = out;
+#define PUT(p, l) (memcpy(w, (p), (l)), w += (l))
+    PUT(hdr[3], h_ci);
+    PUT(id_signed_data, sizeof(id_signed_data));
+    PUT(hdr[2], h_exp);
+    PUT(hdr[1], h_sd);
+    PUT(head, sizeof(head));
+    PUT(hdr[0], h_certs);
+    for (int i = 0; i < n; i++)
+        PUT(certs[i].der, certs[i].len);
+    PUT(signer_infos, sizeof(signer_infos));
+#undef PUT
+    *der = out;
+    *len = total;
 out:
-    CMS_ContentInfo_free(cms);
-    sk_X509_free(certs);
+    for (int i = 0; i < n; i++)
+        OPENSSL_free(certs[i].der);
+    OPENSSL_free(certs);
     return rv;
 }
 

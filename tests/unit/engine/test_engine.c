@@ -183,6 +183,48 @@ static void test_simple_good(void **state)
     EVP_PKEY_free(key);
 }
 
+/* The Simple PKI Response is written as DER by hand (engine_response.c); it must be the
+ * exact bytes OpenSSL's own certs-only SignedData gives for the same certificates, which
+ * also checks the DER SET OF order of `certificates`. CMS_DETACHED: RFC 5652 §5.2 says the
+ * eContent of a SignedData without signers MUST be omitted (without the flag OpenSSL
+ * writes an empty one). */
+static void test_simple_response_der_matches_openssl(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    X509_REQ *req = ef_p10(key, "der client");
+    size_t len = 0;
+    uint8_t *der = ef_p10_der(req, &len);
+    struct cmc_server_answer ans;
+    const unsigned char *p;
+    CMS_ContentInfo *got, *want;
+    STACK_OF(X509) *certs;
+    unsigned char *wder = NULL;
+    int wlen;
+
+    assert_int_equal(cmc_server_process(f->srv, CMC_REQUEST_SIMPLE, der, len, &ans), CMC_OK);
+    assert_int_equal(ans.http_status, 200);
+    p = ans.body;
+    got = d2i_CMS_ContentInfo(NULL, &p, (long)ans.body_len);
+    assert_non_null(got);
+    assert_ptr_equal(p, ans.body + ans.body_len);
+    certs = CMS_get1_certs(got);
+    assert_int_equal(sk_X509_num(certs), 2); /* the issued certificate and the CA */
+    want = CMS_sign(NULL, NULL, certs, NULL, CMS_PARTIAL | CMS_DETACHED);
+    assert_non_null(want);
+    wlen = i2d_CMS_ContentInfo(want, &wder);
+    assert_int_equal((size_t)wlen, ans.body_len);
+    assert_memory_equal(wder, ans.body, ans.body_len);
+    OPENSSL_free(wder);
+    CMS_ContentInfo_free(want);
+    sk_X509_pop_free(certs, X509_free);
+    CMS_ContentInfo_free(got);
+    cmc_server_answer_clear(&ans);
+    OPENSSL_free(der);
+    X509_REQ_free(req);
+    EVP_PKEY_free(key);
+}
+
 /* rfc5272bis §3.1: an error about a Simple PKI Request is a Full PKI Response naming body
  * part 1; a broken self-signature is popFailed. */
 static void test_simple_bad_pop(void **state)
@@ -982,6 +1024,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_simple_good),
+        T(test_simple_response_der_matches_openssl),
         T(test_simple_bad_pop),
         T(test_undecodable),
         T(test_full_tcr_pop_signed),
