@@ -10,6 +10,7 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
 #include "core/core_rand.h"
@@ -41,6 +42,33 @@ cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey)
         CMC_BAIL(CMC_ERR_BAD_ALG, "EC %s keys are not allowed by profile %s", curve, p->name);
     CMC_BAIL(CMC_ERR_BAD_ALG, "%s keys are not allowed by profile %s",
              OBJ_nid2sn(id) ? OBJ_nid2sn(id) : "unknown", p->name);
+}
+
+/* The profile's pre-made extensions, in section order; a NULL entry is
+ * subjectKeyIdentifier = hash: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2). */
+static cmc_err add_cached_extensions(const struct cmci_profile *p, const CMC_SPKI *spki, X509 *x)
+{
+    for (int i = 0; i < sk_X509_EXTENSION_num(p->ext_cached); i++) {
+        X509_EXTENSION *e = sk_X509_EXTENSION_value(p->ext_cached, i);
+
+        if (e == NULL) {
+            unsigned char md[SHA_DIGEST_LENGTH];
+            ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+            int ok;
+
+            SHA1(ASN1_STRING_get0_data(spki->subjectPublicKey),
+                 (size_t)ASN1_STRING_length(spki->subjectPublicKey), md);
+            ok = os != NULL && ASN1_OCTET_STRING_set(os, md, sizeof(md)) == 1
+                 && X509_add1_ext_i2d(x, NID_subject_key_identifier, os, 0, X509V3_ADD_DEFAULT)
+                        == 1;
+            ASN1_OCTET_STRING_free(os);
+            if (!ok)
+                return cmci_fail_ossl(CMC_ERR_NOMEM, "subjectKeyIdentifier");
+        } else if (X509_add_ext(x, e, -1) != 1) {
+            return cmci_fail_ossl(CMC_ERR_NOMEM, "profile %s extensions", p->name);
+        }
+    }
+    return CMC_OK;
 }
 
 static int honoured(const struct cmci_profile *p, int nid)
@@ -146,11 +174,16 @@ cmc_err cmci_ca_issue(struct cmci_ca *ca, const struct cmci_profile *p, const X5
             rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "notAfter");
             goto err;
         }
-        X509V3_set_ctx(&ctx, ca->cert, x, NULL, NULL, 0);
-        X509V3_set_nconf(&ctx, ca->conf);
-        if (p->ext_section != NULL && X509V3_EXT_add_nconf(ca->conf, &ctx, p->ext_section, x) != 1) {
-            rv = cmci_fail_ossl(CMC_ERR_INTERNAL, "profile %s extensions", p->name);
-            goto err;
+        if (p->ext_cached != NULL) {
+            if ((rv = add_cached_extensions(p, spki, x)) != CMC_OK)
+                goto err;
+        } else if (p->ext_section != NULL) {
+            X509V3_set_ctx(&ctx, ca->cert, x, NULL, NULL, 0);
+            X509V3_set_nconf(&ctx, ca->conf);
+            if (X509V3_EXT_add_nconf(ca->conf, &ctx, p->ext_section, x) != 1) {
+                rv = cmci_fail_ossl(CMC_ERR_INTERNAL, "profile %s extensions", p->name);
+                goto err;
+            }
         }
         /* Requested extensions: only those the profile honours, and never one the profile
          * already set (the profile wins; rfc5272bis §3.2.1.3: the CA may drop requested

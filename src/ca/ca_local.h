@@ -36,6 +36,10 @@ struct cmci_profile {
     long validity_days;
     const EVP_MD *md;      /* NULL for keys that sign without a separate digest */
     char *ext_section;     /* x509v3 section of the config, or NULL */
+    /* ext_section made once at load when none of its entries depends on the certificate
+     * (ca_config.c cache_extensions); a NULL entry stands for subjectKeyIdentifier = hash.
+     * NULL when the section is evaluated per issuance instead. */
+    STACK_OF(X509_EXTENSION) *ext_cached;
     struct cmci_key_type key_types[CMCI_MAX_KEY_TYPES];
     size_t n_key_types;
     int honor_nids[CMCI_MAX_HONOR];

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Random certificate serial numbers, shared by the CA and `cmc ca init`. */
+/* Certificate serial numbers, shared by the CA and `cmc ca init`. */
 #ifndef CMC_CORE_RAND_H
 #define CMC_CORE_RAND_H
 
@@ -7,9 +7,9 @@
 
 #include "core/core_error.h"
 
-/* Fill @p dst with 127 random bits from the CSPRNG: positive, top bit of the first octet
- * clear (no DER padding octet) and the next one set (always 16 octets). RFC 5280 §4.1.2.2
- * allows 20 octets; CA/B BR 7.1 asks for at least 64 random bits. */
+/* Fill @p dst with a 16-octet positive serial: 0x40, 48 bits of milliseconds since the
+ * epoch (big-endian), then 72 bits from the CSPRNG. RFC 5280 §4.1.2.2 allows 20 octets;
+ * CA/B BR 7.1 asks for at least 64 random bits. */
 cmc_err cmci_random_serial(ASN1_INTEGER *dst) CMC_WUR;
 
 #endif

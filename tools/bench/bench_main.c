@@ -35,6 +35,7 @@ struct options {
     int warmup_set;
     const char *keep;
     double max_seconds;
+    unsigned server_threads; /* 0: cmcd's default for this machine */
     char bindir[512];
 };
 
@@ -50,9 +51,11 @@ static void usage(void)
             "usage: cmc-bench [--all] [--ca-key-type ec:P-256|rsa:2048|...]\n"
             "                 [--mode simple|full-crmf] [--clients 64] [--count 20000]\n"
             "                 [--warmup N] [--max-seconds 600] [--keep DIR] [--bindir DIR]\n"
+            "                 [--server-threads N]\n"
             "  --all      three runs: P-256 CA simple, RSA-2048 CA simple, P-256 CA full-crmf\n"
             "  --count    measured requests per run (100000 for an RSS flatness run)\n"
-            "  --keep     keep each run's CA directory, database and cmcd.log under DIR\n");
+            "  --keep     keep each run's CA directory, database and cmcd.log under DIR\n"
+            "  --server-threads  cmcd worker threads (default: see docs/benchmark.md)\n");
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -108,6 +111,9 @@ static int parse_args(int argc, char **argv, struct options *o)
             o->warmup_set = 1;
         } else if (strcmp(a, "--max-seconds") == 0 && parse_size(val, &v) == 0 && v >= 1) {
             o->max_seconds = (double)v;
+        } else if (strcmp(a, "--server-threads") == 0 && parse_size(val, &v) == 0 && v >= 1
+                   && v <= 256) {
+            o->server_threads = (unsigned)v;
         } else if (strcmp(a, "--keep") == 0) {
             o->keep = val;
         } else if (strcmp(a, "--bindir") == 0) {
@@ -318,8 +324,7 @@ static int run_scenario(const struct options *o, const struct scenario *sc, unsi
     EVP_PKEY *cakey = NULL;
     char base[400], val[32];
     int full = sc->kind == BENCH_REQ_FULL_CRMF, rc = -1, created_tmp = 0;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = (unsigned)(ncpu > 0 ? 2 * ncpu : 4);
+    unsigned threads = o->server_threads;
     size_t warmup = o->warmup_set ? o->warmup : (o->count / 10 < 2000 ? o->count / 10 : 2000);
     size_t pool;
     int crypto_ok;
@@ -382,7 +387,8 @@ static int run_scenario(const struct options *o, const struct scenario *sc, unsi
         goto out;
     }
     snprintf(val, sizeof(val), "%u", threads);
-    if (bench_conf_set(&srv, "threads", val) != 0) {
+    /* by default cmcd runs with the thread count an operator gets (its config default) */
+    if (threads > 0 && bench_conf_set(&srv, "threads", val) != 0) {
         goto out;
     }
     snprintf(val, sizeof(val), "%u", o->clients * 2 + 16);
@@ -488,8 +494,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "cmc-bench: cannot find my own directory; use --bindir\n");
         return 2;
     }
-    printf("cmc-bench: cmc/cmcd from %s, %ld CPUs, cmcd threads = %ld\n", o.bindir,
-           sysconf(_SC_NPROCESSORS_ONLN), 2 * sysconf(_SC_NPROCESSORS_ONLN));
+    if (o.server_threads)
+        printf("cmc-bench: cmc/cmcd from %s, %ld CPUs, cmcd threads = %u\n", o.bindir,
+               sysconf(_SC_NPROCESSORS_ONLN), o.server_threads);
+    else
+        printf("cmc-bench: cmc/cmcd from %s, %ld CPUs, cmcd threads = cmcd's default\n",
+               o.bindir, sysconf(_SC_NPROCESSORS_ONLN));
     if (o.all) {
         for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
             int r = run_scenario(&o, &all[i], i + 1);

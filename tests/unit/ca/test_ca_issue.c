@@ -28,10 +28,15 @@ static int setup(void **state)
     if (ca_test_write(f.dir, "cmcd.cnf",
                       CA_TEST_BASE_CONF "[cmcd]\ndatabase = mem:\n"
                                         "[profiles]\nlong = p_long\nrsa3k = p_rsa\n"
+                                        "percert = p_percert\n"
                                         "[p_default]\nhonor_extensions = subjectAltName\n"
                                         "key_types = ec:P-256,rsa:2048\n"
                                         "[p_long]\nauthorization = open\nvalidity_days = 9000\n"
-                                        "[p_rsa]\nauthorization = open\nkey_types = rsa:3072\n")
+                                        "[p_rsa]\nauthorization = open\nkey_types = rsa:3072\n"
+                                        /* "copy" in a value: evaluated per issuance */
+                                        "[p_percert]\nauthorization = open\nextensions = x_pc\n"
+                                        "[x_pc]\nkeyUsage = digitalSignature\n"
+                                        "nsComment = a copy\nsubjectKeyIdentifier = hash\n")
         != 0)
         return -1;
     snprintf(path, sizeof(path), "%s/cmcd.cnf", f.dir);
@@ -135,6 +140,52 @@ static void test_ca_issue__profile_extensions_and_requested(void **state)
     EVP_PKEY_free(k);
 }
 
+/* The profile extensions a certificate gets are exactly what OpenSSL's own evaluation of
+ * the section gives for it, whether the profile's extensions were made once at load
+ * (cache_extensions) or are evaluated per issuance. */
+static void check_profile_exts(struct fx *f, const struct cmci_profile *p, int cached)
+{
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    X509_NAME *n = name("ext");
+    CMC_SPKI *spki = spki_of(k);
+    X509 *x = NULL, *y = X509_new();
+    X509V3_CTX ctx;
+
+    assert_non_null(p);
+    assert_int_equal(p->ext_cached != NULL, cached);
+    assert_int_equal(cmci_ca_issue(f->ca, p, n, spki, NULL, &x), CMC_OK);
+    assert_int_equal(X509_set_pubkey(y, k), 1);
+    X509V3_set_ctx(&ctx, f->ca->cert, y, NULL, NULL, 0);
+    X509V3_set_nconf(&ctx, f->ca->conf);
+    assert_int_equal(X509V3_EXT_add_nconf(f->ca->conf, &ctx, p->ext_section, y), 1);
+    assert_true(X509_get_ext_count(y) >= 3);
+    assert_int_equal(X509_get_ext_count(x), X509_get_ext_count(y));
+    for (int i = 0; i < X509_get_ext_count(y); i++) {
+        unsigned char *a = NULL, *b = NULL;
+        int la = i2d_X509_EXTENSION(X509_get_ext(x, i), &a);
+        int lb = i2d_X509_EXTENSION(X509_get_ext(y, i), &b);
+
+        assert_true(la > 0);
+        assert_int_equal(la, lb);
+        assert_memory_equal(a, b, (size_t)la);
+        OPENSSL_free(a);
+        OPENSSL_free(b);
+    }
+    X509_free(x);
+    X509_free(y);
+    CMC_SPKI_free(spki);
+    X509_NAME_free(n);
+    EVP_PKEY_free(k);
+}
+
+static void test_ca_issue__cached_extensions_equal_openssl(void **state)
+{
+    struct fx *f = *state;
+
+    check_profile_exts(f, f->ca->default_profile, 1);
+    check_profile_exts(f, cmci_ca_get0_profile(f->ca, "percert"), 0);
+}
+
 static void test_ca_issue__serials_unique(void **state)
 {
     struct fx *f = *state;
@@ -197,6 +248,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ca_issue__profile_extensions_and_requested),
+        cmocka_unit_test(test_ca_issue__cached_extensions_equal_openssl),
         cmocka_unit_test(test_ca_issue__serials_unique),
         cmocka_unit_test(test_ca_issue__lifetime_capped_by_ca),
         cmocka_unit_test(test_ca_check_key__policy),
