@@ -703,6 +703,12 @@ static uint8_t *sign_with(const uint8_t *content, size_t clen, const ASN1_OBJECT
 uint8_t *ef_sign_pop(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
                      EVP_PKEY *key, size_t *len)
 {
+    return ef_sign_pop_flags(content, clen, ctype, key, 0, len);
+}
+
+uint8_t *ef_sign_pop_flags(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
+                           EVP_PKEY *key, unsigned flags, size_t *len)
+{
     /* CMS_sign wants a certificate; a bare X509 holding only the key and its SKI makes
      * CMS_USE_KEYID write sid = subjectKeyIdentifier, which is all rfc5272bis asks. */
     X509 *holder = X509_new();
@@ -711,7 +717,8 @@ uint8_t *ef_sign_pop(const uint8_t *content, size_t clen, const ASN1_OBJECT *cty
 
     if (holder != NULL && ski != NULL && X509_set_pubkey(holder, key) == 1
         && X509_add1_ext_i2d(holder, NID_subject_key_identifier, ski, 0, 0) == 1)
-        der = sign_with(content, clen, ctype, holder, key, CMS_USE_KEYID | CMS_NOCERTS, len);
+        der = sign_with(content, clen, ctype, holder, key, flags | CMS_USE_KEYID | CMS_NOCERTS,
+                        len);
     ASN1_OCTET_STRING_free(ski);
     X509_free(holder);
     return der;

@@ -96,6 +96,9 @@ uint8_t *ef_pkidata_der(const CMC_PKIDATA *pd, size_t *len);
  * the key's SKI, no certificates (rfc5272bis §3.2.1). DER, OPENSSL_free()d by caller. */
 uint8_t *ef_sign_pop(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
                      EVP_PKEY *key, size_t *len);
+/* The same with extra CMS_sign flags (CMS_NOATTR: no signed attributes). */
+uint8_t *ef_sign_pop_flags(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
+                           EVP_PKEY *key, unsigned flags, size_t *len);
 /* SignedData signed by @p cert/@p key (issuerAndSerialNumber), carrying @p cert. */
 uint8_t *ef_sign_cert(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
                       X509 *cert, EVP_PKEY *key, size_t *len);

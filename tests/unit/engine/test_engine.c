@@ -702,6 +702,46 @@ static void test_tampered_wrapper(void **state)
     EVP_PKEY_free(key);
 }
 
+/* The SignerInfo checks done with the request's own key (engine_signer.c verify_direct):
+ * RSA as well as EC keys are accepted; a changed eContent (messageDigest mismatch) and a
+ * SignerInfo without signed attributes (RFC 5652 §5.3: required for PKIData) are
+ * badMessageCheck {0}. */
+static void test_pop_signer_info_checks(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *rsa = EVP_RSA_gen(2048), *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(rsa, 1);
+    size_t len = 0, n = 0;
+    uint8_t *der, *body;
+    struct ef_resp r;
+    char ct[96];
+
+    /* RSA POP key: issued, Simple response */
+    assert_true(ef_add_ctl_int(pd, 2, CMC_CTRL_TRANSACTION_ID, 77));
+    der = ef_full_pop(pd, rsa, &len);
+    assert_true(ef_run(f, CMC_REQUEST_FULL, der, len, &r, ct, sizeof(ct)));
+    assert_non_null(ef_find_cert(f, &r, rsa));
+    ef_resp_free(&r);
+    /* the transactionId value 77 (02 01 4D) sits in the signed eContent: change it */
+    for (size_t i = 0; i + 2 < len; i++)
+        if (der[i] == 0x02 && der[i + 1] == 0x01 && der[i + 2] == 0x4D) {
+            der[i + 2] = 0x4E;
+            break;
+        }
+    check_whole_failure(f, der, &len, 2, 1, "message digest");
+    CMC_PKIDATA_free(pd);
+
+    pd = pd_with_tcr(key, 1);
+    body = ef_pkidata_der(pd, &n);
+    der = ef_sign_pop_flags(body, n, cmc_oid_get0(CMC_OID_CCT_PKIDATA), key, CMS_NOATTR, &len);
+    assert_non_null(der);
+    check_whole_failure(f, der, &len, 2, 1, "no signed attributes");
+    OPENSSL_free(body);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(rsa);
+}
+
 /* Signed by an operator whose CA is not in signer_trust -> badMessageCheck {0}. */
 static void test_untrusted_operator(void **state)
 {
@@ -1024,6 +1064,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_simple_good),
+        T(test_pop_signer_info_checks),
         T(test_simple_response_der_matches_openssl),
         T(test_simple_bad_pop),
         T(test_undecodable),
