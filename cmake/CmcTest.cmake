@@ -13,9 +13,20 @@ function(cmc_add_test name)
 endfunction()
 
 # cmc_add_module(name SOURCES ... DEPS ...): a static library for one src/ module.
+# Compiled position-independent with hidden visibility: the same objects go into libcmc.so
+# (cmake/CmcShared.cmake), which then exports only what the public headers mark CMC_API.
+# -fno-semantic-interposition keeps -fPIC from turning calls to our own exported functions
+# into PLT calls that cannot be inlined (nobody interposes libcmc's functions).
+include(CheckCCompilerFlag)
+check_c_compiler_flag(-fno-semantic-interposition CMC_HAVE_NO_SEMANTIC_INTERPOSITION)
 function(cmc_add_module name)
   cmake_parse_arguments(M "" "" "SOURCES;DEPS" ${ARGN})
   add_library(${name} STATIC ${M_SOURCES})
+  set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON
+                        C_VISIBILITY_PRESET hidden)
+  if(CMC_HAVE_NO_SEMANTIC_INTERPOSITION)
+    target_compile_options(${name} PRIVATE -fno-semantic-interposition)
+  endif()
   target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/src)
   target_link_libraries(${name} PUBLIC ${M_DEPS})
   cmc_warnings(${name})

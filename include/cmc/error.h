@@ -7,7 +7,19 @@
 extern "C" {
 #endif
 
+/*
+ * CMC_API marks the public functions: libcmc is compiled with -fvisibility=hidden, so these
+ * are the only symbols libcmc.so exports. The attribute is the same when building and when
+ * using the library (on a declaration it only says where the definition is visible).
+ * Predefining CMC_API overrides it; tests/unit/shared does that to list the API.
+ */
+#ifndef CMC_API
+#if defined(__GNUC__)
 #define CMC_API __attribute__((visibility("default")))
+#else
+#define CMC_API
+#endif
+#endif
 #define CMC_WUR __attribute__((warn_unused_result))
 
 /*

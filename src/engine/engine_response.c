@@ -218,13 +218,16 @@ static cmc_err add_status(CMC_PKIRESPONSE *r, uint32_t *next_id, int status, lon
     }
     for (size_t i = 0; i < n_ids; i++) {
         CMC_BODY_PART_REFERENCE *ref = CMC_BODY_PART_REFERENCE_new();
+        /* the CHOICE selector first: CMC_BODY_PART_REFERENCE_free frees only the selected
+         * member, so a failed push must find bodyPartID selected */
+        if (ref != NULL)
+            ref->type = CMC_BODY_PART_REFERENCE_ID;
         if (ref == NULL || (ref->value.bodyPartID = cmc_body_part_id_new(ids[i])) == NULL
             || !sk_CMC_BODY_PART_REFERENCE_push(si->bodyList, ref)) {
             CMC_BODY_PART_REFERENCE_free(ref);
             rv = cmci_fail(CMC_ERR_NOMEM, "status");
             goto out;
         }
-        ref->type = CMC_BODY_PART_REFERENCE_ID;
     }
     if (text != NULL && text[0] != '\0') {
         if ((si->statusString = ASN1_UTF8STRING_new()) == NULL
@@ -331,7 +334,10 @@ cmc_err cmci_response_full(struct cmci_txn *t, uint8_t **der, size_t *len)
     }
     /* rfc5272bis §4.2: SignedData, eContentType id-cct-PKIResponse, signed by the CA. */
     cms = CMS_sign(t->srv->ca->resp_cert, t->srv->ca->resp_key, certs, NULL, CMS_BINARY | CMS_PARTIAL);
-    if (cms == NULL
+    /* CMS_sign ignores a failure to allocate the eContent (OpenSSL 3.0 CMS_sign_ex calls
+     * CMS_set_detached(cms, 0) unchecked): without this check the response would go out
+     * detached, its PKIResponse missing. */
+    if (cms == NULL || CMS_set_detached(cms, 0) != 1
         || CMS_set1_eContentType(cms, cmc_oid_get0(CMC_OID_CCT_PKIRESPONSE)) != 1
         || CMS_final(cms, in, NULL, CMS_BINARY) != 1) {
         rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "sign the Full PKI Response");

@@ -155,8 +155,8 @@ static const char *read_param_value(const char *p, char *val, size_t valsz)
  * certs-only, names a response, never a request: 415. Other parameters (name=...) are
  * ignored. Returns 1 and sets @p kind, or 0 with @p why filled.
  */
-static int classify_content_type(const char *ct, enum cmc_http_kind *kind, char *why,
-                                 size_t whysz)
+int cmci_http_classify_content_type(const char *ct, enum cmc_http_kind *kind, char *why,
+                                    size_t whysz)
 {
     char shown[80];
     char name[32];
@@ -299,6 +299,55 @@ static void decide(struct http_req *r, int status, const char *fmt, ...)
     va_end(ap);
 }
 
+int cmci_http_check_head(const struct cmc_http_head *h, enum cmc_http_kind *kind, char *reason,
+                         size_t reasonsz)
+{
+    /* the server never passes an empty prefix (cmci_http_server_start makes it "/") */
+    const char *prefix = h->prefix != NULL && h->prefix[0] != '\0' ? h->prefix : "/";
+    char path[128], method[16]; /* as copied for the access log (struct http_req) */
+    char why[160];
+
+    copy_line(path, sizeof(path), h->url);
+    copy_line(method, sizeof(method), h->method);
+    if (!path_allowed(prefix, h->url != NULL ? h->url : "")) {
+        snprintf(reason, reasonsz, "not found: %s", path);
+        return MHD_HTTP_NOT_FOUND;
+    }
+    /* rfc5273bis §3.1: requests use POST */
+    if (h->method == NULL || strcmp(h->method, MHD_HTTP_METHOD_POST) != 0) {
+        snprintf(reason, reasonsz, "method not allowed: %s; use POST", method);
+        return MHD_HTTP_METHOD_NOT_ALLOWED;
+    }
+    if (!cmci_http_classify_content_type(h->content_type, kind, why, sizeof(why))) {
+        snprintf(reason, reasonsz, "%s", why);
+        return MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
+    }
+    /* A declared length is checked before a single body byte is read. libmicrohttpd has
+     * already rejected a malformed Content-Length with its own 400. */
+    if (h->content_length != NULL) {
+        const char *p = skip_ows(h->content_length);
+        unsigned long long v = 0;
+        int big = 0;
+
+        for (; *p >= '0' && *p <= '9'; p++) {
+            if (v > (unsigned long long)h->max_body)
+                big = 1; /* stop growing before it can overflow */
+            else
+                v = v * 10 + (unsigned)(*p - '0');
+        }
+        if (big || v > (unsigned long long)h->max_body) {
+            snprintf(reason, reasonsz, "request body too large: limit is %zu bytes",
+                     h->max_body);
+            return MHD_HTTP_CONTENT_TOO_LARGE;
+        }
+        if (v == 0) {
+            snprintf(reason, reasonsz, "empty request body");
+            return MHD_HTTP_BAD_REQUEST;
+        }
+    }
+    return 0;
+}
+
 /*
  * Checks that need only the request head. Sets r->status when the request is refused; the
  * caller then answers at once, without reading the body.
@@ -306,47 +355,18 @@ static void decide(struct http_req *r, int status, const char *fmt, ...)
 static void check_head(struct cmc_http_server *srv, struct MHD_Connection *conn,
                        struct http_req *r, const char *url, const char *method)
 {
-    const char *ct, *cl;
-    char why[sizeof(r->reason)];
+    struct cmc_http_head h = {
+        .prefix = srv->prefix,
+        .max_body = srv->max_body,
+        .method = method,
+        .url = url,
+        .content_type =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+        .content_length =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH),
+    };
 
-    if (!path_allowed(srv->prefix, url)) {
-        decide(r, MHD_HTTP_NOT_FOUND, "not found: %s", r->path);
-        return;
-    }
-    /* rfc5273bis §3.1: requests use POST */
-    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
-        decide(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed: %s; use POST", r->method);
-        return;
-    }
-    ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (!classify_content_type(ct, &r->kind, why, sizeof(why))) {
-        decide(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "%s", why);
-        return;
-    }
-    /* A declared length is checked before a single body byte is read. libmicrohttpd has
-     * already rejected a malformed Content-Length with its own 400. */
-    cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl != NULL) {
-        const char *p = skip_ows(cl);
-        unsigned long long v = 0;
-        int big = 0;
-
-        for (; *p >= '0' && *p <= '9'; p++) {
-            if (v > (unsigned long long)srv->max_body)
-                big = 1; /* stop growing before it can overflow */
-            else
-                v = v * 10 + (unsigned)(*p - '0');
-        }
-        if (big || v > (unsigned long long)srv->max_body) {
-            decide(r, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large: limit is %zu bytes",
-                   srv->max_body);
-            return;
-        }
-        if (v == 0) {
-            decide(r, MHD_HTTP_BAD_REQUEST, "empty request body");
-            return;
-        }
-    }
+    r->status = cmci_http_check_head(&h, &r->kind, r->reason, sizeof(r->reason));
 }
 
 /* The body is complete: run the handler and send what it answered. */
@@ -505,7 +525,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 }
 
 /* libmicrohttpd's own diagnostics (garbage on the wire, resource trouble) go to debug: a
- * peer must not be able to fill the log at a higher level. */
+ * peer must not be able to fill the log at a higher level. The format attribute tells
+ * clang's -Wformat-nonliteral that fmt is a printf format passed on as a va_list. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char line[256];

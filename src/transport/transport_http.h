@@ -49,6 +49,36 @@ struct cmc_http_server_config {
 
 struct cmc_http_server;
 
+/* The request head as far as the transport judges it before reading the body. */
+struct cmc_http_head {
+    const char *prefix;         /* the served path prefix, e.g. "/cmc" */
+    size_t max_body;            /* larger declared bodies get 413 */
+    const char *method;         /* "POST" */
+    const char *url;            /* the path as libmicrohttpd gives it (percent-decoded) */
+    const char *content_type;   /* header value, or NULL when absent */
+    const char *content_length; /* header value, or NULL when absent (chunked) */
+};
+
+/*
+ * The decision on a request head (rfc5273bis §3.1), in this order: path under the prefix
+ * (404), POST (405), media type (415), declared length (413 above max_body, 400 for 0).
+ * No I/O: the server calls it once per request; tests and tests/fuzz/fuzz_http.c call it
+ * directly.
+ * @return 0 with *kind set when the body may be read; else the HTTP status to answer with
+ * at once and @p reason filled with one printable line (peer-controlled text in it is
+ * sanitised and cut).
+ */
+int cmci_http_check_head(const struct cmc_http_head *h, enum cmc_http_kind *kind, char *reason,
+                         size_t reasonsz);
+
+/*
+ * Classify a Content-Type value (NULL: absent) as a Simple or Full PKI Request. The
+ * smime-type parameter is matched case-insensitively; other parameters are ignored.
+ * @return 1 with *kind set, or 0 with @p why filled (one printable line).
+ */
+int cmci_http_classify_content_type(const char *ct, enum cmc_http_kind *kind, char *why,
+                                    size_t whysz);
+
 cmc_err cmci_http_server_start(struct cmc_http_server **out,
                                const struct cmc_http_server_config *cfg,
                                cmc_http_handler_cb cb, void *arg) CMC_WUR;

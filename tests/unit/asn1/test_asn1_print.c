@@ -81,7 +81,7 @@ static char *print(const uint8_t *der, size_t len, int json, cmc_err *rv)
 static void want(const char *out, const char *word)
 {
     if (strstr(out, word) == NULL)
-        fail_msg("\"%s\" missing from:\n%s", word, out);
+        fail_msg("\"%s\" missing from:\n%s", word, out != NULL ? out : "(no output)");
 }
 
 static void test_print__full_pki_request(void **state)

@@ -626,9 +626,97 @@ static void test_server_start__ipv6_loopback(void **state)
     cmci_http_server_stop(s);
 }
 
+/* ---- cmci_http_check_head, without a server ------------------------------------------- */
+
+static int head(const char *method, const char *url, const char *ct, const char *cl,
+                enum cmc_http_kind *kind, char *reason, size_t reasonsz)
+{
+    struct cmc_http_head h = {.prefix = "/cmc", .max_body = 100, .method = method, .url = url,
+                              .content_type = ct, .content_length = cl};
+
+    reason[0] = '\0';
+    return cmci_http_check_head(&h, kind, reason, reasonsz);
+}
+
+static void test_check_head__accepts_both_kinds(void **state)
+{
+    enum cmc_http_kind k = 0;
+    char why[160];
+
+    assert_int_equal(head("POST", "/cmc", "application/pkcs10", "100", &k, why, sizeof(why)), 0);
+    assert_int_equal(k, CMC_HTTP_KIND_PKCS10);
+    assert_int_equal(head("POST", "/cmc/x", "application/pkcs7-mime; smime-type=\"CMC-Request\"",
+                          NULL, &k, why, sizeof(why)),
+                     0);
+    assert_int_equal(k, CMC_HTTP_KIND_CMC_REQUEST);
+}
+
+/* Path, then method, then media type, then declared length: the first failing check
+ * decides, whatever else is wrong. */
+static void test_check_head__order_of_checks(void **state)
+{
+    enum cmc_http_kind k = 0;
+    char why[160];
+
+    assert_int_equal(head("GET", "/other", "text/plain", "0", &k, why, sizeof(why)), 404);
+    assert_int_equal(head("GET", "/cmc", "text/plain", "0", &k, why, sizeof(why)), 405);
+    assert_string_equal(why, "method not allowed: GET; use POST");
+    assert_int_equal(head("POST", "/cmc", "text/plain", "0", &k, why, sizeof(why)), 415);
+    assert_int_equal(head("POST", "/cmc", NULL, "0", &k, why, sizeof(why)), 415);
+    assert_int_equal(head("POST", "/cmc", "application/pkcs10", "101", &k, why, sizeof(why)), 413);
+    assert_string_equal(why, "request body too large: limit is 100 bytes");
+    assert_int_equal(head("POST", "/cmc", "application/pkcs10", "99999999999999999999999999", &k,
+                          why, sizeof(why)),
+                     413);
+    assert_int_equal(head("POST", "/cmc", "application/pkcs10", " 0", &k, why, sizeof(why)), 400);
+}
+
+/* Peer text in a reason is one printable line, cut to fit. */
+static void test_check_head__reason_is_one_printable_line(void **state)
+{
+    enum cmc_http_kind k = 0;
+    char why[160], small[16];
+
+    assert_int_equal(head("POST", "/x\r\nSet-Cookie: a=b", NULL, NULL, &k, why, sizeof(why)),
+                     404);
+    assert_string_equal(why, "not found: /x??Set-Cookie: a=b");
+    assert_int_equal(head("POST", "/cmc", "application/pkcs7-mime; smime-type=\"a\x01\nb\"",
+                          NULL, &k, why, sizeof(why)),
+                     415);
+    assert_null(strchr(why, '\n'));
+    assert_non_null(strstr(why, "unsupported smime-type: a??b"));
+    assert_int_equal(head("P\x7fST", "/cmc", NULL, NULL, &k, small, sizeof(small)), 405);
+    assert_int_equal(strlen(small), sizeof(small) - 1);
+    assert_null(strchr(small, 0x7f));
+}
+
+static void test_classify_content_type__parameters(void **state)
+{
+    enum cmc_http_kind k = 0;
+    char why[160];
+
+    assert_true(cmci_http_classify_content_type("application/pkcs7-mime;smime-type=cmc-REQUEST;a=b",
+                                                &k, why, sizeof(why)));
+    assert_int_equal(k, CMC_HTTP_KIND_CMC_REQUEST);
+    assert_true(cmci_http_classify_content_type("APPLICATION/PKCS10; charset=x", &k, why,
+                                                sizeof(why)));
+    assert_int_equal(k, CMC_HTTP_KIND_PKCS10);
+    assert_false(cmci_http_classify_content_type("application/pkcs7-mime; smime-type", &k, why,
+                                                 sizeof(why)));
+    assert_non_null(strstr(why, "malformed Content-Type"));
+    assert_false(cmci_http_classify_content_type("application/pkcs7-mime; a=\"open", &k, why,
+                                                 sizeof(why)));
+    assert_false(cmci_http_classify_content_type("application/pkcs7-mimeX", &k, why, sizeof(why)));
+    assert_non_null(strstr(why, "unsupported media type"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_check_head__accepts_both_kinds),
+        cmocka_unit_test(test_check_head__order_of_checks),
+        cmocka_unit_test(test_check_head__reason_is_one_printable_line),
+        cmocka_unit_test(test_classify_content_type__parameters),
         cmocka_unit_test(test_server_port__ephemeral_port_reported),
         cmocka_unit_test(test_post__pkcs10_reaches_handler),
         cmocka_unit_test(test_post__full_request_reaches_handler),
