@@ -134,12 +134,6 @@ static void test_spki_ec_malformed(void **state)
     EVP_PKEY_free(k);
 }
 
-/* RSAPublicKey with hand-made numbers (RFC 8017 A.1.1). */
-static void set_rsa(CMC_SPKI *s, const unsigned char *der, int len)
-{
-    set_bits(s, der, len);
-}
-
 static void test_spki_rsa_malformed(void **state)
 {
     EVP_PKEY *k = EVP_RSA_gen(2048);
@@ -155,15 +149,15 @@ static void test_spki_rsa_malformed(void **state)
     /* the exponent is the last INTEGER: make it even */
     memcpy(b, good, (size_t)len);
     b[len - 1] &= 0xFE;
-    set_rsa(s, b, len);
+    set_bits(s, b, len);
     assert_bad(s);
     /* trailing garbage after RSAPublicKey */
     memcpy(b, good, (size_t)len);
     b[len] = 0x00;
-    set_rsa(s, b, len + 1);
+    set_bits(s, b, len + 1);
     assert_bad(s);
     /* truncated */
-    set_rsa(s, good, len - 1);
+    set_bits(s, good, len - 1);
     assert_bad(s);
     /* a negative modulus: good[0..3] = 30 82 01 0a, good[4..7] = 02 82 01 01, good[8] = 00,
      * then the modulus with its top bit set; dropping the 00 pad makes it negative */
@@ -173,7 +167,7 @@ static void test_spki_rsa_malformed(void **state)
     memcpy(b + 8, good + 9, (size_t)len - 9);
     b[3] = (unsigned char)(b[3] - 1);
     b[7] = (unsigned char)(b[7] - 1);
-    set_rsa(s, b, len - 1);
+    set_bits(s, b, len - 1);
     assert_bad(s);
     /* a modulus under 512 bits */
     {
@@ -190,11 +184,11 @@ static void test_spki_rsa_malformed(void **state)
         small[i++] = 0x01;
         small[i++] = 0x00;
         small[i++] = 0x01;
-        set_rsa(s, small, (int)i);
+        set_bits(s, small, (int)i);
         assert_bad(s);
     }
     /* parameters that are not NULL */
-    set_rsa(s, good, len);
+    set_bits(s, good, len);
     assert_int_equal(X509_ALGOR_set0(s->algorithm, OBJ_nid2obj(NID_rsaEncryption), V_ASN1_OBJECT,
                                      OBJ_nid2obj(NID_sha256)), 1);
     assert_bad(s);

@@ -378,6 +378,15 @@ static CMC_POP *other_pop(enum ef_crm_opt opt)
         pop->type = CMC_POP_KEY_ENCIPHERMENT;
         pop->value.keyEncipherment = pk;
     }
+    if (opt == EF_CRM_THIS_MESSAGE) {
+        static const unsigned char blob[] = {0x01, 0x02, 0x03};
+        pk->type = CMC_POPO_PRIV_KEY_THIS_MESSAGE;
+        if ((pk->value.thisMessage = ASN1_BIT_STRING_new()) == NULL
+            || ASN1_BIT_STRING_set(pk->value.thisMessage, (unsigned char *)blob, sizeof(blob))
+                   != 1)
+            goto err;
+        return pop;
+    }
     pk->type = CMC_POPO_PRIV_KEY_SUBSEQUENT_MESSAGE;
     if ((pk->value.subsequentMessage = ASN1_INTEGER_new()) == NULL
         || ASN1_INTEGER_set(pk->value.subsequentMessage, opt == EF_CRM_CHALLENGE ? 1 : 0) != 1)
@@ -405,6 +414,7 @@ CMC_CERT_REQ_MSG *ef_crm(EVP_PKEY *key, uint32_t cert_req_id, const char *cn,
         || X509V3_add1_i2d(&tpl->extensions, NID_subject_key_identifier, ski, 0, 0) != 1)
         goto out;
     if (opt == EF_CRM_ENCR_CERT || opt == EF_CRM_ENCR_CERT_KA || opt == EF_CRM_CHALLENGE
+        || opt == EF_CRM_THIS_MESSAGE
         || opt == EF_CRM_RA_VERIFIED) {
         if ((m->popo = other_pop(opt)) == NULL)
             goto out;
