@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -25,6 +27,15 @@
  * fsync for the lot, then wakes each caller with its own result. Under load a batch holds
  * about as many records as there are issuing threads; with one caller it degrades to one
  * commit per put, exactly as durable.
+ *
+ * Why a futex per request rather than a condition variable. The writer used to signal each
+ * caller's condition variable under the queue mutex; every woken caller then blocked again
+ * on that mutex, and every caller that unlocked it woke the next: three to four futex calls
+ * and an extra context switch per certificate (perf: about a tenth of cmcd's CPU under
+ * load). Now the writer wakes each caller after it let go of the mutex, and a caller that
+ * wakes owns nothing it must wait for again. The wake may reach an address whose caller
+ * already returned (it saw done != 0 before sleeping); a futex wake on such an address
+ * wakes nobody or a waiter that re-checks its own word, so it is harmless.
  */
 #define BATCH_MAX 256        /* records per transaction: bounds a transaction's size */
 #define QUEUE_MAX 1024       /* queued records: callers wait for room beyond this */
@@ -59,8 +70,8 @@ struct put_req {
     /* The error record is thread-local, so the writer leaves the reason here and the
      * caller records it on its own thread. */
     char why[200];
-    int done;
-    pthread_cond_t cv;
+    /* 0 until the writer has filled rv/why; the futex word the caller sleeps on. */
+    uint32_t done;
     struct put_req *next;
 };
 
@@ -76,7 +87,8 @@ struct sq_store {
     struct put_req *head, *tail;
     size_t queued;
     int stopping;
-    uint64_t commits;
+    int writer_idle; /* the writer waits on work */
+    uint64_t commits; /* atomic, not under mu */
 
     pthread_t writer;
     int writer_running;
@@ -292,6 +304,23 @@ static int write_batch(struct sq_store *ss, struct put_req **b, size_t n)
     return 1;
 }
 
+/* Publishes r's result and wakes its caller. r must not be touched afterwards: the caller
+ * may already have returned and reused its stack. */
+static void put_done(struct put_req *r)
+{
+    uint32_t *word = &r->done;
+
+    __atomic_store_n(word, 1, __ATOMIC_RELEASE);
+    (void)syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* Sleeps until put_done(r). Spurious and stale wakes just re-check the word. */
+static void put_wait(struct put_req *r)
+{
+    while (__atomic_load_n(&r->done, __ATOMIC_ACQUIRE) == 0)
+        (void)syscall(SYS_futex, &r->done, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+}
+
 static void *writer_main(void *arg)
 {
     struct sq_store *ss = arg;
@@ -301,8 +330,11 @@ static void *writer_main(void *arg)
 
     pthread_mutex_lock(&ss->mu);
     for (;;) {
-        while (ss->head == NULL && !ss->stopping)
+        while (ss->head == NULL && !ss->stopping) {
+            ss->writer_idle = 1;
             pthread_cond_wait(&ss->work, &ss->mu);
+            ss->writer_idle = 0;
+        }
         if (ss->head == NULL)
             break; /* stopping, and the queue is drained */
         for (n = 0; n < BATCH_MAX && ss->head != NULL; n++) {
@@ -316,14 +348,11 @@ static void *writer_main(void *arg)
         /* New requests queue up while this batch commits; they form the next batch. */
         pthread_mutex_unlock(&ss->mu);
         committed = write_batch(ss, batch, n);
+        /* Counted before anyone wakes: a caller that returns sees its own commit. */
+        __atomic_add_fetch(&ss->commits, (uint64_t)committed, __ATOMIC_RELAXED);
+        for (i = 0; i < n; i++)
+            put_done(batch[i]);
         pthread_mutex_lock(&ss->mu);
-        ss->commits += (uint64_t)committed;
-        /* Signalled under mu: a woken caller cannot return (and destroy its cv) before
-         * we let go of the lock. */
-        for (i = 0; i < n; i++) {
-            batch[i]->done = 1;
-            pthread_cond_signal(&batch[i]->cv);
-        }
     }
     pthread_mutex_unlock(&ss->mu);
     return NULL;
@@ -417,8 +446,8 @@ static cmc_err sq_cert_put(void *state, const struct cmc_cert_record *rec)
 {
     struct sq_store *ss = state;
     struct put_req req = {.rec = rec, .rv = CMC_ERR_INTERNAL};
+    int queued = 0;
 
-    CMC_ENSURE(pthread_cond_init(&req.cv, NULL) == 0, CMC_ERR_INTERNAL, "cond init");
     pthread_mutex_lock(&ss->mu);
     while (ss->queued >= QUEUE_MAX && !ss->stopping)
         pthread_cond_wait(&ss->room, &ss->mu);
@@ -431,12 +460,15 @@ static cmc_err sq_cert_put(void *state, const struct cmc_cert_record *rec)
             ss->head = &req;
         ss->tail = &req;
         ss->queued++;
-        pthread_cond_signal(&ss->work);
-        while (!req.done)
-            pthread_cond_wait(&req.cv, &ss->mu);
+        queued = 1;
+        /* Only when the writer sleeps: while it commits, it finds us in the queue anyway,
+         * and a signal nobody waits for is a wasted call. */
+        if (ss->writer_idle)
+            pthread_cond_signal(&ss->work);
     }
     pthread_mutex_unlock(&ss->mu);
-    pthread_cond_destroy(&req.cv);
+    if (queued)
+        put_wait(&req);
     CMC_ENSURE(req.rv == CMC_OK, req.rv, "%s", req.why);
     return CMC_OK;
 }
@@ -500,9 +532,7 @@ uint64_t cmci_store_sqlite_commit_count(const struct cmc_store *st)
     if (st == NULL || st->meth != &cmci_store_sqlite_method)
         return 0;
     ss = st->state;
-    pthread_mutex_lock(&ss->mu);
-    n = ss->commits;
-    pthread_mutex_unlock(&ss->mu);
+    n = __atomic_load_n(&ss->commits, __ATOMIC_RELAXED);
     return n;
 }
 
