@@ -673,7 +673,7 @@ cmc_err cmci_ca_load(struct cmci_ca **out, const char *config_path)
     }
     if ((rv = load_settings(ca)) != CMC_OK || (rv = load_ca_cert_key(ca)) != CMC_OK
         || (rv = load_response_signer(ca)) != CMC_OK || (rv = load_signer_trust(ca)) != CMC_OK || (rv = load_profiles(ca)) != CMC_OK
-        || (rv = open_store(ca)) != CMC_OK)
+        || (rv = cmci_ca_prepare_der(ca)) != CMC_OK || (rv = open_store(ca)) != CMC_OK)
         goto err;
     *out = ca;
     return CMC_OK;
@@ -687,6 +687,7 @@ void cmci_ca_free(struct cmci_ca *ca)
     if (ca == NULL)
         return;
     cmc_store_free(ca->store);
+    cmci_ca_free_der(ca);
     for (size_t i = 0; i < ca->n_profiles; i++) {
         OPENSSL_free(ca->profiles[i].name);
         OPENSSL_free(ca->profiles[i].section);

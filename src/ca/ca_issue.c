@@ -79,143 +79,163 @@ static int honoured(const struct cmci_profile *p, int nid)
     return 0;
 }
 
-static cmc_err name_text(const X509_NAME *n, char *buf, size_t len)
+/* The certificate through OpenSSL's X509 object: for profiles whose extensions are
+ * evaluated per certificate (X509V3_EXT_add_nconf needs the certificate), and for keys
+ * the direct path does not sign (ca_der.c). */
+static cmc_err build_openssl(struct cmci_ca *ca, const struct cmci_profile *p,
+                             const X509_NAME *subject, const CMC_SPKI *spki,
+                             const STACK_OF(X509_EXTENSION) *req_exts,
+                             const unsigned char serial[16], time_t now, struct cmci_blob *cert)
 {
-    BIO *b = BIO_new(BIO_s_mem());
-    int k;
+    X509 *x = NULL;
+    X509V3_CTX ctx;
+    unsigned char *der = NULL;
+    int len;
+    cmc_err rv = CMC_OK;
 
-    if (b == NULL)
-        return cmci_fail(CMC_ERR_NOMEM, "bio");
-    X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-    k = BIO_read(b, buf, (int)len - 1);
-    buf[k > 0 ? k : 0] = '\0';
-    BIO_free(b);
-    return CMC_OK;
+    if ((x = X509_new()) == NULL)
+        return cmci_fail(CMC_ERR_NOMEM, "X509_new");
+    /* the serial's first octet is 0x40: its magnitude is its DER content as it is */
+    if (ASN1_STRING_set(X509_get_serialNumber(x), serial, 16) != 1
+        || X509_set_version(x, X509_VERSION_3) != 1
+        || X509_set_issuer_name(x, X509_get_subject_name(ca->cert)) != 1
+        || X509_set_subject_name(x, subject) != 1
+        || X509_time_adj_ex(X509_getm_notBefore(x), 0, 0, &now) == NULL
+        || X509_time_adj_ex(X509_getm_notAfter(x), (int)p->validity_days, 0, &now) == NULL) {
+        rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "fill certificate");
+        goto err;
+    }
+    /* The request's SubjectPublicKeyInfo goes in as it was sent. OpenSSL 3.0's
+     * X509_set_pubkey would re-encode the key through the provider encoder, which costs
+     * more than the CA's signature (docs/benchmark.md). */
+    if ((rv = cmci_spki_copy_to(spki, X509_get_X509_PUBKEY(x))) != CMC_OK)
+        goto err;
+    /* Never outlive the CA (RFC 5280 §6: the path would not validate after it). */
+    if (ASN1_TIME_compare(X509_get0_notAfter(x), X509_get0_notAfter(ca->cert)) > 0
+        && X509_set1_notAfter(x, X509_get0_notAfter(ca->cert)) != 1) {
+        rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "notAfter");
+        goto err;
+    }
+    if (p->ext_cached != NULL) {
+        if ((rv = add_cached_extensions(p, spki, x)) != CMC_OK)
+            goto err;
+    } else if (p->ext_section != NULL) {
+        X509V3_set_ctx(&ctx, ca->cert, x, NULL, NULL, 0);
+        X509V3_set_nconf(&ctx, ca->conf);
+        if (X509V3_EXT_add_nconf(ca->conf, &ctx, p->ext_section, x) != 1) {
+            rv = cmci_fail_ossl(CMC_ERR_INTERNAL, "profile %s extensions", p->name);
+            goto err;
+        }
+    }
+    /* Requested extensions: only those the profile honours, and never one the profile
+     * already set (the profile wins; rfc5272bis §3.2.1.3: the CA may drop requested
+     * extensions). */
+    for (int i = 0; i < sk_X509_EXTENSION_num(req_exts); i++) {
+        X509_EXTENSION *e = sk_X509_EXTENSION_value(req_exts, i);
+        int nid = OBJ_obj2nid(X509_EXTENSION_get_object(e));
+        if (!honoured(p, nid) || X509_get_ext_by_NID(x, nid, -1) >= 0)
+            continue;
+        if (X509_add_ext(x, e, -1) != 1) {
+            rv = cmci_fail_ossl(CMC_ERR_INTERNAL, "add requested extension");
+            goto err;
+        }
+    }
+    if (X509_sign(x, ca->key, p->md) <= 0) {
+        rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "sign certificate");
+        goto err;
+    }
+    len = i2d_X509(x, &der);
+    if (len <= 0) {
+        rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "encode certificate");
+        goto err;
+    }
+    cert->der = der;
+    cert->len = (size_t)len;
+err:
+    X509_free(x);
+    return rv;
 }
 
-static cmc_err record(struct cmci_ca *ca, const struct cmci_profile *p, X509 *x)
+/* X509_time_adj_ex's arithmetic: whole days after @p now, capped by the CA's notAfter. */
+static time_t not_after_of(const struct cmci_ca *ca, const struct cmci_profile *p, time_t now)
 {
-    struct cmc_cert_record rec;
-    char serial[80], subject[512], issuer[512];
-    unsigned char *der = NULL;
-    BIGNUM *bn = NULL;
-    char *hex = NULL;
-    int len;
-    cmc_err rv;
-    struct tm tm;
+    time_t t = now + (time_t)p->validity_days * 86400;
 
-    memset(&rec, 0, sizeof(rec));
-    if ((bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL)) == NULL
-        || (hex = BN_bn2hex(bn)) == NULL) {
-        rv = cmci_fail_ossl(CMC_ERR_NOMEM, "serial hex");
-        goto out;
-    }
-    snprintf(serial, sizeof(serial), "%s", hex);
-    if ((rv = name_text(X509_get_subject_name(x), subject, sizeof(subject))) != CMC_OK
-        || (rv = name_text(X509_get_issuer_name(x), issuer, sizeof(issuer))) != CMC_OK)
-        goto out;
-    if ((len = i2d_X509(x, &der)) <= 0) {
-        rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "encode certificate");
-        goto out;
-    }
-    rec.serial_hex = serial;
-    rec.subject = subject;
-    rec.issuer = issuer;
-    rec.profile = p->name;
-    if (ASN1_TIME_to_tm(X509_get0_notBefore(x), &tm) == 1)
-        rec.not_before = (int64_t)timegm(&tm);
-    if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
-        rec.not_after = (int64_t)timegm(&tm);
-    rec.issued_at = (int64_t)time(NULL);
-    rec.der = der;
-    rec.der_len = (size_t)len;
-    rv = cmc_store_cert_put(ca->store, &rec);
-out:
-    OPENSSL_free(der);
-    OPENSSL_free(hex);
-    BN_free(bn);
+    return t > ca->not_after ? ca->not_after : t;
+}
+
+cmc_err cmci_ca_build(struct cmci_ca *ca, const struct cmci_profile *p, const X509_NAME *subject,
+                      const CMC_SPKI *spki, const STACK_OF(X509_EXTENSION) *req_exts,
+                      const unsigned char serial[16], time_t now, int via_openssl,
+                      struct cmci_blob *cert)
+{
+    struct cmci_blob tbs = {NULL, 0};
+    cmc_err rv;
+
+    cert->der = NULL;
+    cert->len = 0;
+    if (via_openssl || !p->der_ok)
+        return build_openssl(ca, p, subject, spki, req_exts, serial, now, cert);
+    rv = cmci_ca_tbs_direct(ca, p, subject, spki, req_exts, serial, now,
+                            now + (time_t)p->validity_days * 86400, &tbs);
+    if (rv == CMC_OK)
+        rv = cmci_ca_sign_tbs(ca, p, &tbs, cert);
+    OPENSSL_free(tbs.der);
     return rv;
+}
+
+static cmc_err record(struct cmci_ca *ca, const struct cmci_profile *p, const X509_NAME *subject,
+                      const unsigned char serial[16], time_t now, const struct cmci_blob *cert)
+{
+    static const char hexd[] = "0123456789ABCDEF";
+    struct cmc_cert_record rec;
+    char hex[33], subj[512];
+
+    /* upper-case hex without leading zeros, as BN_bn2hex gives it: the first octet is
+     * 0x40, so none are dropped */
+    for (int i = 0; i < 16; i++) {
+        hex[2 * i] = hexd[serial[i] >> 4];
+        hex[2 * i + 1] = hexd[serial[i] & 15];
+    }
+    hex[32] = '\0';
+    CMC_GUARD(cmci_name_text(subject, subj, sizeof(subj)));
+    memset(&rec, 0, sizeof(rec));
+    rec.serial_hex = hex;
+    rec.subject = subj;
+    rec.issuer = ca->issuer_text;
+    rec.profile = p->name;
+    rec.not_before = (int64_t)now;
+    rec.not_after = (int64_t)not_after_of(ca, p, now);
+    rec.issued_at = (int64_t)now;
+    rec.der = cert->der;
+    rec.der_len = cert->len;
+    return cmc_store_cert_put(ca->store, &rec);
 }
 
 cmc_err cmci_ca_issue(struct cmci_ca *ca, const struct cmci_profile *p, const X509_NAME *subject,
                       const CMC_SPKI *spki, const STACK_OF(X509_EXTENSION) *req_exts,
-                      X509 **out)
+                      struct cmci_blob *cert)
 {
-    X509 *x = NULL;
-    X509V3_CTX ctx;
-    time_t now = time(NULL);
-    cmc_err rv = CMC_OK;
+    unsigned char serial[16];
+    cmc_err rv;
 
-    *out = NULL;
+    cert->der = NULL;
+    cert->len = 0;
     for (int attempt = 0;; attempt++) {
-        if ((x = X509_new()) == NULL) {
-            rv = cmci_fail(CMC_ERR_NOMEM, "X509_new");
-            goto err;
-        }
+        time_t now = time(NULL);
+
         /* uniqueness is enforced by the store's primary key; a collision is retried */
-        if ((rv = cmci_random_serial(X509_get_serialNumber(x))) != CMC_OK)
-            goto err;
-        if (X509_set_version(x, X509_VERSION_3) != 1
-            || X509_set_issuer_name(x, X509_get_subject_name(ca->cert)) != 1
-            || X509_set_subject_name(x, subject) != 1
-            || X509_time_adj_ex(X509_getm_notBefore(x), 0, 0, &now) == NULL
-            || X509_time_adj_ex(X509_getm_notAfter(x), (int)p->validity_days, 0, &now) == NULL) {
-            rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "fill certificate");
-            goto err;
-        }
-        /* The request's SubjectPublicKeyInfo goes in as it was sent. OpenSSL 3.0's
-         * X509_set_pubkey would re-encode the key through the provider encoder, which costs
-         * more than the CA's signature (docs/benchmark.md). */
-        if ((rv = cmci_spki_copy_to(spki, X509_get_X509_PUBKEY(x))) != CMC_OK)
-            goto err;
-        /* Never outlive the CA (RFC 5280 §6: the path would not validate after it). */
-        if (ASN1_TIME_compare(X509_get0_notAfter(x), X509_get0_notAfter(ca->cert)) > 0
-            && X509_set1_notAfter(x, X509_get0_notAfter(ca->cert)) != 1) {
-            rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "notAfter");
-            goto err;
-        }
-        if (p->ext_cached != NULL) {
-            if ((rv = add_cached_extensions(p, spki, x)) != CMC_OK)
-                goto err;
-        } else if (p->ext_section != NULL) {
-            X509V3_set_ctx(&ctx, ca->cert, x, NULL, NULL, 0);
-            X509V3_set_nconf(&ctx, ca->conf);
-            if (X509V3_EXT_add_nconf(ca->conf, &ctx, p->ext_section, x) != 1) {
-                rv = cmci_fail_ossl(CMC_ERR_INTERNAL, "profile %s extensions", p->name);
-                goto err;
-            }
-        }
-        /* Requested extensions: only those the profile honours, and never one the profile
-         * already set (the profile wins; rfc5272bis §3.2.1.3: the CA may drop requested
-         * extensions). */
-        for (int i = 0; i < sk_X509_EXTENSION_num(req_exts); i++) {
-            X509_EXTENSION *e = sk_X509_EXTENSION_value(req_exts, i);
-            int nid = OBJ_obj2nid(X509_EXTENSION_get_object(e));
-            if (!honoured(p, nid) || X509_get_ext_by_NID(x, nid, -1) >= 0)
-                continue;
-            if (X509_add_ext(x, e, -1) != 1) {
-                rv = cmci_fail_ossl(CMC_ERR_INTERNAL, "add requested extension");
-                goto err;
-            }
-        }
-        if (X509_sign(x, ca->key, p->md) <= 0) {
-            rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "sign certificate");
-            goto err;
-        }
-        rv = record(ca, p, x);
-        if (rv == CMC_ERR_STORE_DUP && attempt < 3) {
-            /* a 127-bit collision: practically never, but a repeat must not be issued */
-            X509_free(x);
-            x = NULL;
-            continue;
-        }
-        if (rv != CMC_OK)
-            goto err;
-        break;
+        CMC_GUARD(cmci_random_serial_bytes(serial));
+        CMC_GUARD(cmci_ca_build(ca, p, subject, spki, req_exts, serial, now, 0, cert));
+        rv = record(ca, p, subject, serial, now, cert);
+        if (rv == CMC_OK)
+            return CMC_OK;
+        OPENSSL_free(cert->der);
+        cert->der = NULL;
+        cert->len = 0;
+        /* a 72-bit collision within one millisecond: practically never, but a repeat
+         * must not be issued */
+        if (rv != CMC_ERR_STORE_DUP || attempt >= 3)
+            return rv;
     }
-    *out = x;
-    return CMC_OK;
-err:
-    X509_free(x);
-    return rv;
 }

@@ -4,6 +4,8 @@
 #define CMC_CA_LOCAL_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 #include <openssl/conf.h>
 #include <openssl/evp.h>
@@ -29,6 +31,12 @@ struct cmci_key_type {
     char curve[24];      /* EC group name ("prime256v1"); "" otherwise */
 };
 
+/* DER bytes owned by whoever holds the blob (OPENSSL_free). */
+struct cmci_blob {
+    uint8_t *der;
+    size_t len;
+};
+
 struct cmci_profile {
     char *name;
     char *section;
@@ -40,6 +48,16 @@ struct cmci_profile {
      * (ca_config.c cache_extensions); a NULL entry stands for subjectKeyIdentifier = hash.
      * NULL when the section is evaluated per issuance instead. */
     STACK_OF(X509_EXTENSION) *ext_cached;
+    /* Made at load by cmci_ca_prepare_der (ca_der.c) for the direct DER issuance path:
+     * der_ok says the path applies (the extensions are cached or there are none, and the
+     * CA key signs as OpenSSL's X509_sign would); ext_der parallels ext_cached (a NULL
+     * entry is subjectKeyIdentifier = hash) and ext_nids names each entry's extension. */
+    int der_ok;
+    struct cmci_blob *ext_der;
+    int *ext_nids;
+    size_t n_ext;
+    struct cmci_blob sigalg;  /* the AlgorithmIdentifier X509_sign writes for this profile */
+    EVP_MD *sign_md;          /* p->md fetched once (NULL for EdDSA) */
     struct cmci_key_type key_types[CMCI_MAX_KEY_TYPES];
     size_t n_key_types;
     int honor_nids[CMCI_MAX_HONOR];
@@ -64,6 +82,12 @@ struct cmci_ca {
     X509 *resp_cert;
     EVP_PKEY *resp_key;
     STACK_OF(X509) *chain;  /* CA cert first, then ca_chain */
+    /* Made once at load (ca_der.c) so issuance and responses do not re-encode them. */
+    struct cmci_blob *chain_der; /* parallels chain */
+    struct cmci_blob issuer;     /* the CA's subject Name, DER */
+    char issuer_text[512];       /* ... and as RFC 2253 text, for store records */
+    time_t not_after;            /* the CA certificate's notAfter */
+    struct cmci_blob not_after_der; /* ... as its Time encoding, copied when a lifetime is capped */
     X509_STORE *signer_trust; /* NULL when none configured */
     struct cmc_store *store;
     struct cmci_profile *profiles;
@@ -90,15 +114,44 @@ const struct cmci_profile *cmci_ca_get0_profile(const struct cmci_ca *ca, const 
 /* Check @p pkey against the profile's key types: CMC_ERR_BAD_ALG when not allowed. */
 cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey) CMC_WUR;
 
+/* from ca_der.c */
+/* @p n as RFC 2253 text (UTF-8 kept), cut to @p len - 1 octets, for store records. */
+cmc_err cmci_name_text(const X509_NAME *n, char *buf, size_t len) CMC_WUR;
+/* Encode once what every issuance and response reuses (struct cmci_ca, struct
+ * cmci_profile "made at load" members). Called at the end of cmci_ca_load. */
+cmc_err cmci_ca_prepare_der(struct cmci_ca *ca) CMC_WUR;
+void cmci_ca_free_der(struct cmci_ca *ca);
+/* The TBSCertificate as DER, encoded directly (p->der_ok must be set).
+ * Ownership: tbs->der is new. */
+cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *p,
+                           const X509_NAME *subject, const CMC_SPKI *spki,
+                           const STACK_OF(X509_EXTENSION) *req_exts,
+                           const unsigned char serial[16], time_t not_before,
+                           time_t not_after, struct cmci_blob *tbs) CMC_WUR;
+/* Sign @p tbs with the CA key and wrap it as a Certificate (RFC 5280 §4.1).
+ * Ownership: cert->der is new. */
+cmc_err cmci_ca_sign_tbs(const struct cmci_ca *ca, const struct cmci_profile *p,
+                         const struct cmci_blob *tbs, struct cmci_blob *cert) CMC_WUR;
+
+/* from ca_issue.c */
+/* The certificate, signed, built either directly as DER (p->der_ok) or through OpenSSL's
+ * X509 object (@p via_openssl, or when the profile needs it); nothing is recorded. Both
+ * ways give the same TBSCertificate for the same serial and time (test_ca_issue).
+ * Ownership: cert->der is new. */
+cmc_err cmci_ca_build(struct cmci_ca *ca, const struct cmci_profile *p, const X509_NAME *subject,
+                      const CMC_SPKI *spki, const STACK_OF(X509_EXTENSION) *req_exts,
+                      const unsigned char serial[16], time_t now, int via_openssl,
+                      struct cmci_blob *cert) CMC_WUR;
+
 /*
  * Issue one certificate for @p subject and the key @p spki under profile @p p (the key's
  * POP and type were checked before). Requested extensions are honoured only when the
  * profile lists them. The certificate is committed to the store before this returns; on a
  * store failure no certificate is returned.
- * Ownership: *out is new (caller frees with X509_free); everything else is borrowed.
+ * Ownership: cert->der is new (OPENSSL_free); everything else is borrowed.
  */
 cmc_err cmci_ca_issue(struct cmci_ca *ca, const struct cmci_profile *p, const X509_NAME *subject,
                       const CMC_SPKI *spki, const STACK_OF(X509_EXTENSION) *req_exts,
-                      X509 **out) CMC_WUR;
+                      struct cmci_blob *cert) CMC_WUR;
 
 #endif

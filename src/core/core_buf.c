@@ -57,3 +57,20 @@ void cmci_dynbuf_free(struct cmc_dynbuf *b)
     b->ptr = NULL;
     b->len = b->alloc = 0;
 }
+
+size_t cmci_der_header(unsigned char *out, unsigned char tag, size_t len)
+{
+    size_t n = 0, k = 0;
+
+    out[n++] = tag;
+    if (len < 0x80) {
+        out[n++] = (unsigned char)len;
+        return n;
+    }
+    for (size_t v = len; v > 0; v >>= 8)
+        k++;
+    out[n++] = (unsigned char)(0x80 | k);
+    while (k-- > 0)
+        out[n++] = (unsigned char)(len >> (8 * k));
+    return n;
+}

@@ -33,4 +33,12 @@ uint8_t *cmci_dynbuf_take(struct cmc_dynbuf *b, size_t *len);
 void cmci_dynbuf_reset(struct cmc_dynbuf *b);
 void cmci_dynbuf_free(struct cmc_dynbuf *b);
 
+/* The most identifier and length octets cmci_der_header writes. */
+#define CMCI_DER_HEADER_MAX 6
+
+/* X.690 §8.1.2-8.1.3 (DER): one-octet identifier @p tag and the definite length of @p len
+ * content octets, written to @p out; returns how many octets (at most CMCI_DER_HEADER_MAX,
+ * since lengths here stay far below 2^32). For the encoders that write DER directly. */
+size_t cmci_der_header(unsigned char *out, unsigned char tag, size_t len);
+
 #endif

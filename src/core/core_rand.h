@@ -11,5 +11,7 @@
  * epoch (big-endian), then 72 bits from the CSPRNG. RFC 5280 §4.1.2.2 allows 20 octets;
  * CA/B BR 7.1 asks for at least 64 random bits. */
 cmc_err cmci_random_serial(ASN1_INTEGER *dst) CMC_WUR;
+/* The same 16 octets as bytes: the content octets of the DER INTEGER. */
+cmc_err cmci_random_serial_bytes(unsigned char b[16]) CMC_WUR;
 
 #endif

@@ -58,7 +58,8 @@ static void txn_free(struct cmci_txn *t)
     CMS_ContentInfo_free(t->cms);
     CMC_PKIDATA_free(t->pkidata);
     CMC_P10_free(t->simple);
-    sk_X509_pop_free(t->issued, X509_free);
+    for (size_t i = 0; i < t->n_issued_ids; i++)
+        OPENSSL_free(t->issued[i].der);
     OPENSSL_free(t->statuses);
 }
 
@@ -287,8 +288,6 @@ cmc_err cmc_server_process(struct cmc_server_ctx *ctx, enum cmc_request_kind kin
     cmc_error_clear();
     t.srv = ctx;
     t.kind = kind;
-    if ((t.issued = sk_X509_new_null()) == NULL)
-        return cmci_fail(CMC_ERR_NOMEM, "txn");
 
     if (in_len > ctx->ca->limits.max_body) {
         ans->http_status = 413;

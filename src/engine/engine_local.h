@@ -52,7 +52,7 @@ struct cmci_txn {
     char profile_name[64];      /* set when regInfo named an unknown profile */
     struct cmci_status *statuses;
     size_t n_statuses, cap_statuses;
-    STACK_OF(X509) *issued;     /* owned */
+    struct cmci_blob issued[64]; /* owned: the issued certificates, DER, parallel to issued_ids */
     uint32_t issued_ids[64];
     size_t n_issued_ids;
     int skip_requests;          /* a control failed: cert requests are not processed */

@@ -32,8 +32,6 @@ static cmc_err issue_one(struct cmci_txn *t, uint32_t id, const X509_NAME *subje
                          const STACK_OF(X509_EXTENSION) *exts)
 {
     const struct cmci_profile *p = t->profile ? t->profile : t->srv->ca->default_profile;
-    X509 *cert = NULL;
-
     /* rfc5272bis §3.2.1.2.1: the subject must be present and may be empty; this CA
      * names every certificate, so an empty subject is refused (badRequest). */
     CMC_ENSURE(subject != NULL && X509_NAME_entry_count(subject) > 0, CMC_ERR_BAD_REQUEST,
@@ -42,12 +40,7 @@ static cmc_err issue_one(struct cmci_txn *t, uint32_t id, const X509_NAME *subje
     CMC_GUARD(cmci_ca_check_key(p, pkey));
     CMC_ENSURE(t->n_issued_ids < sizeof(t->issued_ids) / sizeof(t->issued_ids[0]),
                CMC_ERR_LIMIT, "too many certification requests in one PKIData");
-    CMC_GUARD(cmci_ca_issue(t->srv->ca, p, subject, spki, exts, &cert));
-    if (!sk_X509_push(t->issued, cert)) {
-        /* the certificate is recorded in the store but cannot be returned: say so */
-        X509_free(cert);
-        CMC_BAIL(CMC_ERR_NOMEM, "issued list");
-    }
+    CMC_GUARD(cmci_ca_issue(t->srv->ca, p, subject, spki, exts, &t->issued[t->n_issued_ids]));
     t->issued_ids[t->n_issued_ids++] = id;
     return CMC_OK;
 }

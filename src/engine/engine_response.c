@@ -9,6 +9,8 @@
 #include <openssl/err.h>
 #include <openssl/rand.h>
 
+#include "core/core_buf.h"
+
 static cmc_err to_der(CMS_ContentInfo *cms, uint8_t **der, size_t *len)
 {
     unsigned char *p = NULL;
@@ -22,7 +24,8 @@ static cmc_err to_der(CMS_ContentInfo *cms, uint8_t **der, size_t *len)
 }
 
 /* Issued certificates first, then the CA chain: servers SHOULD send the chain
- * (rfc5272bis §4.1); clients must not assume an order. Ownership: new stack, borrowed certs. */
+ * (rfc5272bis §4.1); clients must not assume an order. The issued ones are decoded from
+ * their DER for CMS_sign. Ownership: new stack of new references (sk_X509_pop_free). */
 static STACK_OF(X509) *bag(const struct cmci_txn *t, int skip_ca)
 {
     STACK_OF(X509) *s = sk_X509_new_null();
@@ -30,39 +33,33 @@ static STACK_OF(X509) *bag(const struct cmci_txn *t, int skip_ca)
 
     if (s == NULL)
         return NULL;
-    for (int i = 0; i < sk_X509_num(t->issued); i++)
-        if (!sk_X509_push(s, sk_X509_value(t->issued, i)))
+    for (size_t i = 0; i < t->n_issued_ids; i++) {
+        const unsigned char *p = t->issued[i].der;
+        X509 *x = d2i_X509(NULL, &p, (long)t->issued[i].len);
+
+        if (x == NULL || !sk_X509_push(s, x)) {
+            X509_free(x);
             goto err;
-    for (int i = skip_ca ? 1 : 0; i < sk_X509_num(chain); i++)
-        if (!sk_X509_push(s, sk_X509_value(chain, i)))
+        }
+    }
+    for (int i = skip_ca ? 1 : 0; i < sk_X509_num(chain); i++) {
+        X509 *x = sk_X509_value(chain, i);
+
+        if (!X509_up_ref(x))
             goto err;
+        if (!sk_X509_push(s, x)) {
+            X509_free(x);
+            goto err;
+        }
+    }
     return s;
 err:
-    sk_X509_free(s);
+    sk_X509_pop_free(s, X509_free);
     return NULL;
 }
 
-/* DER identifier and length octets for @p len content bytes; returns how many were written
- * (at most 6: lengths here stay far below 2^32). */
-static size_t der_header(unsigned char *out, unsigned char tag, size_t len)
-{
-    size_t n = 0, k = 0;
-
-    out[n++] = tag;
-    if (len < 0x80) {
-        out[n++] = (unsigned char)len;
-        return n;
-    }
-    for (size_t v = len; v > 0; v >>= 8)
-        k++;
-    out[n++] = (unsigned char)(0x80 | k);
-    while (k-- > 0)
-        out[n++] = (unsigned char)(len >> (8 * k));
-    return n;
-}
-
 struct der_blob {
-    unsigned char *der;
+    const unsigned char *der; /* borrowed */
     size_t len;
 };
 
@@ -99,8 +96,8 @@ cmc_err cmci_response_simple(struct cmci_txn *t, uint8_t **der, size_t *len)
     static const unsigned char signer_infos[] = {0x31, 0x00};
     static const unsigned char id_signed_data[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
                                                    0xf7, 0x0d, 0x01, 0x07, 0x02};
-    const STACK_OF(X509) *chain = t->srv->ca->chain;
-    int n_issued = sk_X509_num(t->issued), n = n_issued + sk_X509_num(chain);
+    const struct cmci_ca *ca = t->srv->ca;
+    int n_issued = (int)t->n_issued_ids, n = n_issued + sk_X509_num(ca->chain);
     struct der_blob *certs = NULL;
     size_t certs_len = 0, sd_len, exp_len, ci_len, total;
     unsigned char hdr[4][6], *out = NULL, *w;
@@ -109,26 +106,24 @@ cmc_err cmci_response_simple(struct cmci_txn *t, uint8_t **der, size_t *len)
 
     if (n <= 0 || (certs = OPENSSL_zalloc(sizeof(*certs) * (size_t)n)) == NULL)
         return cmci_fail(CMC_ERR_NOMEM, "certs-only SignedData");
+    /* borrowed: the issued certificates as the CA encoded them, the chain as encoded at
+     * load (ca_der.c) */
     for (int i = 0; i < n; i++) {
-        X509 *x = i < n_issued ? sk_X509_value(t->issued, i) : sk_X509_value(chain, i - n_issued);
-        int l = i2d_X509(x, &certs[i].der);
+        const struct cmci_blob *b = i < n_issued ? &t->issued[i] : &ca->chain_der[i - n_issued];
 
-        if (l <= 0) {
-            rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "encode certificate");
-            goto out;
-        }
-        certs[i].len = (size_t)l;
-        certs_len += (size_t)l;
+        certs[i].der = b->der;
+        certs[i].len = b->len;
+        certs_len += b->len;
     }
     qsort(certs, (size_t)n, sizeof(*certs), der_blob_cmp);
 
-    h_certs = der_header(hdr[0], 0xa0, certs_len);
+    h_certs = cmci_der_header(hdr[0], 0xa0, certs_len);
     sd_len = sizeof(head) + h_certs + certs_len + sizeof(signer_infos);
-    h_sd = der_header(hdr[1], 0x30, sd_len);
+    h_sd = cmci_der_header(hdr[1], 0x30, sd_len);
     exp_len = h_sd + sd_len;
-    h_exp = der_header(hdr[2], 0xa0, exp_len);
+    h_exp = cmci_der_header(hdr[2], 0xa0, exp_len);
     ci_len = sizeof(id_signed_data) + h_exp + exp_len;
-    h_ci = der_header(hdr[3], 0x30, ci_len);
+    h_ci = cmci_der_header(hdr[3], 0x30, ci_len);
     total = h_ci + ci_len;
     if ((out = OPENSSL_malloc(total)) == NULL) {
         rv = cmci_fail(CMC_ERR_NOMEM, "certs-only SignedData");
@@ -149,8 +144,6 @@ cmc_err cmci_response_simple(struct cmci_txn *t, uint8_t **der, size_t *len)
     *der = out;
     *len = total;
 out:
-    for (int i = 0; i < n; i++)
-        OPENSSL_free(certs[i].der);
     OPENSSL_free(certs);
     return rv;
 }
@@ -348,7 +341,7 @@ out:
     CMS_ContentInfo_free(cms);
     BIO_free(in);
     OPENSSL_free(body);
-    sk_X509_free(certs);
+    sk_X509_pop_free(certs, X509_free);
     CMC_PKIRESPONSE_free(r);
     return rv;
 }

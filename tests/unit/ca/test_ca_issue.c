@@ -63,6 +63,25 @@ static X509_NAME *name(const char *cn)
     return n;
 }
 
+/* cmci_ca_issue, and the certificate decoded as a relying party would. Ownership: new. */
+static cmc_err issue(struct fx *f, const struct cmci_profile *p, const X509_NAME *n,
+                     const CMC_SPKI *spki, const STACK_OF(X509_EXTENSION) *req, X509 **x)
+{
+    struct cmci_blob b = {NULL, 0};
+    const unsigned char *q;
+    cmc_err rv = cmci_ca_issue(f->ca, p, n, spki, req, &b);
+
+    *x = NULL;
+    if (rv != CMC_OK)
+        return rv;
+    q = b.der;
+    *x = d2i_X509(NULL, &q, (long)b.len);
+    assert_non_null(*x);
+    assert_ptr_equal(q, b.der + b.len); /* nothing after the certificate */
+    OPENSSL_free(b.der);
+    return CMC_OK;
+}
+
 /* The key as a request carries it. Ownership: new. */
 static CMC_SPKI *spki_of(EVP_PKEY *k)
 {
@@ -92,7 +111,7 @@ static void test_ca_issue__profile_extensions_and_requested(void **state)
     assert_int_equal(cmc_store_cert_count(f->ca->store, &before), CMC_OK);
     CMC_SPKI *spki = spki_of(k);
 
-    assert_int_equal(cmci_ca_issue(f->ca, f->ca->default_profile, n, spki, req, &x), CMC_OK);
+    assert_int_equal(issue(f, f->ca->default_profile, n, spki, req, &x), CMC_OK);
     CMC_SPKI_free(spki);
     assert_non_null(x);
     assert_int_equal(X509_verify(x, f->ca->key), 1);
@@ -153,7 +172,7 @@ static void check_profile_exts(struct fx *f, const struct cmci_profile *p, int c
 
     assert_non_null(p);
     assert_int_equal(p->ext_cached != NULL, cached);
-    assert_int_equal(cmci_ca_issue(f->ca, p, n, spki, NULL, &x), CMC_OK);
+    assert_int_equal(issue(f, p, n, spki, NULL, &x), CMC_OK);
     assert_int_equal(X509_set_pubkey(y, k), 1);
     X509V3_set_ctx(&ctx, f->ca->cert, y, NULL, NULL, 0);
     X509V3_set_nconf(&ctx, f->ca->conf);
@@ -196,7 +215,7 @@ static void test_ca_issue__serials_unique(void **state)
 
     for (int i = 0; i < 100; i++) {
         X509 *x = NULL;
-        assert_int_equal(cmci_ca_issue(f->ca, f->ca->default_profile, n, spki, NULL, &x), CMC_OK);
+        assert_int_equal(issue(f, f->ca->default_profile, n, spki, NULL, &x), CMC_OK);
         seen[i] = ASN1_INTEGER_dup(X509_get0_serialNumber(x));
         for (int j = 0; j < i; j++)
             assert_int_not_equal(ASN1_INTEGER_cmp(seen[i], seen[j]), 0);
@@ -217,11 +236,123 @@ static void test_ca_issue__lifetime_capped_by_ca(void **state)
     X509 *x = NULL;
     CMC_SPKI *spki = spki_of(k);
 
-    assert_int_equal(cmci_ca_issue(f->ca, cmci_ca_get0_profile(f->ca, "long"), n, spki, NULL, &x),
+    assert_int_equal(issue(f, cmci_ca_get0_profile(f->ca, "long"), n, spki, NULL, &x),
                      CMC_OK);
     CMC_SPKI_free(spki);
     assert_int_equal(ASN1_TIME_compare(X509_get0_notAfter(x), X509_get0_notAfter(f->ca->cert)), 0);
     X509_free(x);
+    X509_NAME_free(n);
+    EVP_PKEY_free(k);
+}
+
+/* The TBSCertificate inside a Certificate: the first element of its outer SEQUENCE. */
+static void tbs_of(const struct cmci_blob *cert, const unsigned char **tbs, size_t *len)
+{
+    const unsigned char *p = cert->der;
+    long olen, ilen;
+    int tag, cls;
+
+    assert_int_equal(ASN1_get_object(&p, &olen, &tag, &cls, (long)cert->len), V_ASN1_CONSTRUCTED);
+    *tbs = p;
+    assert_int_equal(ASN1_get_object(&p, &ilen, &tag, &cls, olen), V_ASN1_CONSTRUCTED);
+    *len = (size_t)(p - *tbs) + (size_t)ilen;
+}
+
+/* The direct DER path (ca_der.c) and OpenSSL's X509 object give the same TBSCertificate,
+ * octet for octet, for the same serial and time: names as received (UTF8String and
+ * multi-valued RDNs included), the profile's extensions with subjectKeyIdentifier,
+ * requested extensions honoured, dropped and de-duplicated, a lifetime capped by the CA,
+ * and GeneralizedTime outside 1950-2049. The certificate verifies with the CA key. */
+static void test_ca_build__direct_der_equals_openssl(void **state)
+{
+    struct fx *f = *state;
+    EVP_PKEY *k = EVP_EC_gen("P-256"), *rk = EVP_RSA_gen(2048);
+    X509_NAME *n = X509_NAME_new();
+    STACK_OF(X509_EXTENSION) *req = sk_X509_EXTENSION_new_null();
+    CMC_SPKI *spki = spki_of(k), *rspki = spki_of(rk);
+    const struct cmci_profile *profiles[] = {f->ca->default_profile,
+                                             cmci_ca_get0_profile(f->ca, "long"),
+                                             cmci_ca_get0_profile(f->ca, "rsa3k")};
+    const time_t times[] = {time(NULL), (time_t)-1000000000 /* 1938 */,
+                            (time_t)2524608000 /* 2050-01-01 */ - 86400 * 10};
+    unsigned char serial[16];
+    X509V3_CTX ctx;
+    int checked = 0;
+
+    X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (const unsigned char *)"Zürich AG", -1,
+                               -1, 0);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"device", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(n, "UID", MBSTRING_ASC, (const unsigned char *)"42", -1, -1, 1);
+    X509V3_set_ctx(&ctx, NULL, NULL, NULL, NULL, 0);
+    sk_X509_EXTENSION_push(req, X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name,
+                                                    "DNS:a.example,IP:192.0.2.1"));
+    sk_X509_EXTENSION_push(req, X509V3_EXT_conf_nid(NULL, &ctx, NID_ext_key_usage, "codeSigning"));
+    sk_X509_EXTENSION_push(req, X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name,
+                                                    "DNS:second.example"));
+    for (int i = 0; i < 16; i++)
+        serial[i] = (unsigned char)(0x40 + i * 7);
+
+    for (size_t pi = 0; pi < sizeof(profiles) / sizeof(profiles[0]); pi++) {
+        assert_non_null(profiles[pi]);
+        assert_int_equal(profiles[pi]->der_ok, 1);
+        for (size_t ti = 0; ti < sizeof(times) / sizeof(times[0]); ti++) {
+            for (int with_req = 0; with_req < 2; with_req++) {
+                struct cmci_blob a = {NULL, 0}, b = {NULL, 0};
+                const unsigned char *ta, *tb, *q;
+                size_t la, lb;
+                X509 *x;
+
+                assert_int_equal(cmci_ca_build(f->ca, profiles[pi], n, pi == 2 ? rspki : spki,
+                                               with_req ? req : NULL, serial, times[ti], 0, &a),
+                                 CMC_OK);
+                assert_int_equal(cmci_ca_build(f->ca, profiles[pi], n, pi == 2 ? rspki : spki,
+                                               with_req ? req : NULL, serial, times[ti], 1, &b),
+                                 CMC_OK);
+                tbs_of(&a, &ta, &la);
+                tbs_of(&b, &tb, &lb);
+                assert_int_equal(la, lb);
+                assert_memory_equal(ta, tb, la);
+                q = a.der;
+                x = d2i_X509(NULL, &q, (long)a.len);
+                assert_non_null(x);
+                assert_int_equal(X509_verify(x, f->ca->key), 1);
+                /* the requested SAN is the first one only, and EKU is not honoured */
+                assert_int_equal(X509_get_ext_by_NID(x, NID_subject_alt_name, -1) >= 0, with_req);
+                assert_true(X509_get_ext_by_NID(x, NID_ext_key_usage, -1) < 0);
+                X509_free(x);
+                OPENSSL_free(a.der);
+                OPENSSL_free(b.der);
+                checked++;
+            }
+        }
+    }
+    assert_int_equal(checked, 18);
+    CMC_SPKI_free(spki);
+    CMC_SPKI_free(rspki);
+    sk_X509_EXTENSION_pop_free(req, X509_EXTENSION_free);
+    X509_NAME_free(n);
+    EVP_PKEY_free(k);
+    EVP_PKEY_free(rk);
+}
+
+/* A profile whose extensions are evaluated per certificate has no direct path; issuing
+ * through it still works (the X509 object path). */
+static void test_ca_build__per_certificate_profile_uses_x509(void **state)
+{
+    struct fx *f = *state;
+    const struct cmci_profile *p = cmci_ca_get0_profile(f->ca, "percert");
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    X509_NAME *n = name("percert");
+    CMC_SPKI *spki = spki_of(k);
+    X509 *x = NULL;
+
+    assert_non_null(p);
+    assert_int_equal(p->der_ok, 0);
+    assert_int_equal(issue(f, p, n, spki, NULL, &x), CMC_OK);
+    assert_true(X509_get_ext_by_NID(x, NID_netscape_comment, -1) >= 0);
+    assert_int_equal(X509_verify(x, f->ca->key), 1);
+    X509_free(x);
+    CMC_SPKI_free(spki);
     X509_NAME_free(n);
     EVP_PKEY_free(k);
 }
@@ -251,6 +382,8 @@ int main(void)
         cmocka_unit_test(test_ca_issue__cached_extensions_equal_openssl),
         cmocka_unit_test(test_ca_issue__serials_unique),
         cmocka_unit_test(test_ca_issue__lifetime_capped_by_ca),
+        cmocka_unit_test(test_ca_build__direct_der_equals_openssl),
+        cmocka_unit_test(test_ca_build__per_certificate_profile_uses_x509),
         cmocka_unit_test(test_ca_check_key__policy),
     };
     return cmocka_run_group_tests_name("ca_issue", tests, setup, teardown);
