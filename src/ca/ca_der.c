@@ -214,7 +214,7 @@ static size_t der_time(unsigned char *out, time_t t)
     return (size_t)(w + 13 - out);
 }
 
-static int honoured(const struct cmci_profile *p, int nid)
+int cmci_profile_honours(const struct cmci_profile *p, int nid)
 {
     for (size_t i = 0; i < p->n_honor; i++)
         if (p->honor_nids[i] == nid)
@@ -306,7 +306,7 @@ cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *
 
         for (size_t k = 0; k < n_ext && !dup; k++)
             dup = nids[k] == nid;
-        if (!honoured(p, nid) || dup)
+        if (!cmci_profile_honours(p, nid) || dup)
             continue;
         if (n_ext == MAX_EXTS) {
             rv = cmci_fail(CMC_ERR_LIMIT, "more than %d extensions", MAX_EXTS);

@@ -71,14 +71,6 @@ static cmc_err add_cached_extensions(const struct cmci_profile *p, const CMC_SPK
     return CMC_OK;
 }
 
-static int honoured(const struct cmci_profile *p, int nid)
-{
-    for (size_t i = 0; i < p->n_honor; i++)
-        if (p->honor_nids[i] == nid)
-            return 1;
-    return 0;
-}
-
 /* The certificate through OpenSSL's X509 object: for profiles whose extensions are
  * evaluated per certificate (X509V3_EXT_add_nconf needs the certificate), and for keys
  * the direct path does not sign (ca_der.c). */
@@ -133,7 +125,7 @@ static cmc_err build_openssl(struct cmci_ca *ca, const struct cmci_profile *p,
     for (int i = 0; i < sk_X509_EXTENSION_num(req_exts); i++) {
         X509_EXTENSION *e = sk_X509_EXTENSION_value(req_exts, i);
         int nid = OBJ_obj2nid(X509_EXTENSION_get_object(e));
-        if (!honoured(p, nid) || X509_get_ext_by_NID(x, nid, -1) >= 0)
+        if (!cmci_profile_honours(p, nid) || X509_get_ext_by_NID(x, nid, -1) >= 0)
             continue;
         if (X509_add_ext(x, e, -1) != 1) {
             rv = cmci_fail_ossl(CMC_ERR_INTERNAL, "add requested extension");

@@ -115,6 +115,8 @@ const struct cmci_profile *cmci_ca_get0_profile(const struct cmci_ca *ca, const 
 cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey) CMC_WUR;
 
 /* from ca_der.c */
+/* 1 when the profile's honor_extensions lists @p nid (a requested extension it copies). */
+int cmci_profile_honours(const struct cmci_profile *p, int nid);
 /* @p n as RFC 2253 text (UTF-8 kept), cut to @p len - 1 octets, for store records. */
 cmc_err cmci_name_text(const X509_NAME *n, char *buf, size_t len) CMC_WUR;
 /* Encode once what every issuance and response reuses (struct cmci_ca, struct

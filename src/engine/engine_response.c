@@ -23,39 +23,21 @@ static cmc_err to_der(CMS_ContentInfo *cms, uint8_t **der, size_t *len)
     return CMC_OK;
 }
 
-/* Issued certificates first, then the CA chain: servers SHOULD send the chain
- * (rfc5272bis §4.1); clients must not assume an order. The issued ones are decoded from
- * their DER for CMS_sign. Ownership: new stack of new references (sk_X509_pop_free). */
-static STACK_OF(X509) *bag(const struct cmci_txn *t, int skip_ca)
+/* The CA chain for CMS_sign; the issued certificates are spliced in afterwards as DER
+ * (add_issued_certs). Ownership: new stack, borrowed certs. */
+static STACK_OF(X509) *chain_bag(const struct cmci_txn *t, int skip_ca)
 {
     STACK_OF(X509) *s = sk_X509_new_null();
     const STACK_OF(X509) *chain = t->srv->ca->chain;
 
     if (s == NULL)
         return NULL;
-    for (size_t i = 0; i < t->n_issued_ids; i++) {
-        const unsigned char *p = t->issued[i].der;
-        X509 *x = d2i_X509(NULL, &p, (long)t->issued[i].len);
-
-        if (x == NULL || !sk_X509_push(s, x)) {
-            X509_free(x);
-            goto err;
+    for (int i = skip_ca ? 1 : 0; i < sk_X509_num(chain); i++)
+        if (!sk_X509_push(s, sk_X509_value(chain, i))) {
+            sk_X509_free(s);
+            return NULL;
         }
-    }
-    for (int i = skip_ca ? 1 : 0; i < sk_X509_num(chain); i++) {
-        X509 *x = sk_X509_value(chain, i);
-
-        if (!X509_up_ref(x))
-            goto err;
-        if (!sk_X509_push(s, x)) {
-            X509_free(x);
-            goto err;
-        }
-    }
     return s;
-err:
-    sk_X509_pop_free(s, X509_free);
-    return NULL;
 }
 
 struct der_blob {
@@ -71,6 +53,118 @@ static int der_blob_cmp(const void *a, const void *b)
     int c = memcmp(x->der, y->der, x->len < y->len ? x->len : y->len);
 
     return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* One DER element at @p p (at most @p avail octets): its total length, with its class, tag
+ * and header length; 0 when it is not a definite-length element that fits. */
+static size_t der_element(const unsigned char *p, size_t avail, int *cls, int *tag, size_t *hlen)
+{
+    const unsigned char *q = p;
+    long len;
+    int r = ASN1_get_object(&q, &len, tag, cls, (long)avail);
+
+    if ((r & 0x80) != 0 || r == 0x21)
+        return 0;
+    *hlen = (size_t)(q - p);
+    return *hlen + (size_t)len;
+}
+
+/*
+ * Puts the issued certificates into the `certificates` [0] IMPLICIT SET OF of a signed
+ * Full PKI Response, kept in DER order. Why after signing: handing them to CMS_sign would
+ * mean decoding each one back into an X509, which in OpenSSL 3.0 runs the provider key
+ * decoder (about 1400 allocations per certificate); the SignerInfo signs the signed
+ * attributes over the eContent, not `certificates` (RFC 5652 §5.4), so the signature
+ * stays valid. CMS_sign always writes the field, since it carries the signer's
+ * certificate. @p der is replaced.
+ */
+static cmc_err add_issued_certs(const struct cmci_txn *t, uint8_t **der, size_t *len)
+{
+    const unsigned char *ci = *der, *oid, *sd, *q, *end, *certs = NULL;
+    size_t h = 0, tot, oid_len, h_sd = 0, sd_tot, certs_tot = 0, certs_h = 0, n = 0, body = 0;
+    size_t h_c, h_s, h_e, h_ci, sd_len, exp_len, ci_len;
+    unsigned char hc[CMCI_DER_HEADER_MAX], hs[CMCI_DER_HEADER_MAX], he[CMCI_DER_HEADER_MAX],
+        hci[CMCI_DER_HEADER_MAX], *out, *w;
+    struct der_blob *all = NULL;
+    int cls, tag;
+    cmc_err rv = CMC_OK;
+
+    if (t->n_issued_ids == 0)
+        return CMC_OK;
+    /* ContentInfo { contentType, [0] EXPLICIT SignedData { version, digestAlgorithms,
+     * encapContentInfo, certificates [0], crls [1], signerInfos } } */
+    if (der_element(ci, *len, &cls, &tag, &h) != *len || tag != V_ASN1_SEQUENCE)
+        goto bad;
+    oid = ci + h;
+    if ((oid_len = der_element(oid, *len - h, &cls, &tag, &h)) == 0
+        || der_element(oid + oid_len, *len - (size_t)(oid + oid_len - ci), &cls, &tag, &h) == 0
+        || cls != V_ASN1_CONTEXT_SPECIFIC || tag != 0)
+        goto bad;
+    sd = oid + oid_len + h;
+    if ((sd_tot = der_element(sd, *len - (size_t)(sd - ci), &cls, &tag, &h_sd)) == 0
+        || tag != V_ASN1_SEQUENCE || sd + sd_tot != ci + *len)
+        goto bad;
+    for (q = sd + h_sd, end = sd + sd_tot; q < end; q += tot) {
+        if ((tot = der_element(q, (size_t)(end - q), &cls, &tag, &h)) == 0)
+            goto bad;
+        if (cls == V_ASN1_CONTEXT_SPECIFIC && tag == 0) {
+            certs = q;
+            certs_tot = tot;
+            certs_h = h;
+        }
+    }
+    if (certs == NULL)
+        goto bad;
+    for (q = certs + certs_h; q < certs + certs_tot; q += tot, n++)
+        if ((tot = der_element(q, (size_t)(certs + certs_tot - q), &cls, &tag, &h)) == 0)
+            goto bad;
+    if ((all = OPENSSL_malloc(sizeof(*all) * (n + t->n_issued_ids))) == NULL)
+        return cmci_fail(CMC_ERR_NOMEM, "response certificates");
+    n = 0;
+    for (q = certs + certs_h; q < certs + certs_tot; q += tot, n++) {
+        tot = der_element(q, (size_t)(certs + certs_tot - q), &cls, &tag, &h);
+        all[n].der = q;
+        all[n].len = tot;
+        body += tot;
+    }
+    for (size_t i = 0; i < t->n_issued_ids; i++, n++) {
+        all[n].der = t->issued[i].der;
+        all[n].len = t->issued[i].len;
+        body += t->issued[i].len;
+    }
+    qsort(all, n, sizeof(*all), der_blob_cmp);
+
+    h_c = cmci_der_header(hc, 0xa0, body);
+    sd_len = sd_tot - h_sd - certs_tot + h_c + body;
+    h_s = cmci_der_header(hs, 0x30, sd_len);
+    exp_len = h_s + sd_len;
+    h_e = cmci_der_header(he, 0xa0, exp_len);
+    ci_len = oid_len + h_e + exp_len;
+    h_ci = cmci_der_header(hci, 0x30, ci_len);
+    if ((out = OPENSSL_malloc(h_ci + ci_len)) == NULL) {
+        rv = cmci_fail(CMC_ERR_NOMEM, "response");
+        goto out;
+    }
+    w = out;
+#define PUT(p, l) (memcpy(w, (p), (l)), w += (l))
+    PUT(hci, h_ci);
+    PUT(oid, oid_len);
+    PUT(he, h_e);
+    PUT(hs, h_s);
+    PUT(sd + h_sd, (size_t)(certs - (sd + h_sd)));
+    PUT(hc, h_c);
+    for (size_t i = 0; i < n; i++)
+        PUT(all[i].der, all[i].len);
+    PUT(certs + certs_tot, (size_t)(sd + sd_tot - (certs + certs_tot)));
+#undef PUT
+    OPENSSL_free(*der);
+    *der = out;
+    *len = h_ci + ci_len;
+out:
+    OPENSSL_free(all);
+    return rv;
+bad:
+    return cmci_fail(CMC_ERR_INTERNAL, "signed response: unexpected CMS encoding");
 }
 
 /*
@@ -321,7 +415,7 @@ cmc_err cmci_response_full(struct cmci_txn *t, uint8_t **der, size_t *len)
         goto out;
     }
     /* the signer's certificate is added by CMS_sign; the CA's only if it is not the signer */
-    if ((certs = bag(t, t->srv->ca->resp_cert == t->srv->ca->cert)) == NULL || (in = BIO_new_mem_buf(body, n)) == NULL) {
+    if ((certs = chain_bag(t, t->srv->ca->resp_cert == t->srv->ca->cert)) == NULL || (in = BIO_new_mem_buf(body, n)) == NULL) {
         rv = cmci_fail(CMC_ERR_NOMEM, "response");
         goto out;
     }
@@ -336,12 +430,16 @@ cmc_err cmci_response_full(struct cmci_txn *t, uint8_t **der, size_t *len)
         rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "sign the Full PKI Response");
         goto out;
     }
-    rv = to_der(cms, der, len);
+    if ((rv = to_der(cms, der, len)) == CMC_OK && (rv = add_issued_certs(t, der, len)) != CMC_OK) {
+        OPENSSL_free(*der);
+        *der = NULL;
+        *len = 0;
+    }
 out:
     CMS_ContentInfo_free(cms);
     BIO_free(in);
     OPENSSL_free(body);
-    sk_X509_pop_free(certs, X509_free);
+    sk_X509_free(certs);
     CMC_PKIRESPONSE_free(r);
     return rv;
 }
