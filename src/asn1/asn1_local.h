@@ -67,6 +67,25 @@ struct cmc_p10_st {
     ASN1_BIT_STRING *signature;
 };
 
+/*
+ * The key of a request for one use (asn1_p10.c): EC keys on the NIST curves come from a
+ * pool of keys made once and go back to it when the lease ends; any other key is made as
+ * by cmc_spki_get1_pkey and freed at the end. kp may be NULL (no pool). The lease is not
+ * shared: nothing may keep l->pkey (or a reference to it) past cmci_key_lease_end.
+ */
+struct cmci_key_pool;
+struct cmci_key_lease {
+    EVP_PKEY *pkey;              /* borrowed until cmci_key_lease_end */
+    struct cmci_key_pool *pool;
+    int curve;                   /* the pool's curve index, or -1: not a pool key */
+};
+cmc_err cmci_key_pool_new(struct cmci_key_pool **out) CMC_WUR;
+void cmci_key_pool_free(struct cmci_key_pool *kp);
+/* On failure l->pkey is NULL; cmci_key_lease_end may be called either way. */
+cmc_err cmci_spki_lease_pkey(struct cmci_key_pool *kp, const CMC_SPKI *spki,
+                             struct cmci_key_lease *l) CMC_WUR;
+void cmci_key_lease_end(struct cmci_key_lease *l);
+
 /* Copy @p spki into @p dst field by field, without decoding the key (issuance). */
 cmc_err cmci_spki_copy_to(const CMC_SPKI *spki, X509_PUBKEY *dst) CMC_WUR;
 

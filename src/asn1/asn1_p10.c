@@ -101,26 +101,81 @@ static void ec_init(void)
         ec_curves[i].tmpl = public_only(ec_curves[i].name);
 }
 
-static cmc_err ec_key(const CMC_SPKI *s, EVP_PKEY **out)
+#define N_CURVES (sizeof(ec_curves) / sizeof(ec_curves[0]))
+#define POOL_PER_CURVE 64 /* idle keys kept per curve: about the number of worker threads */
+
+/*
+ * Request keys for one use each, kept for the next. Copying the template and freeing the
+ * copy (EC_GROUP, point, provider key data) was about 4 % of the server's CPU per Simple
+ * enrollment (perf, docs/benchmark.md); a key taken from here only gets its point set.
+ * A key is in at most one lease at a time, so setting its point cannot change a key
+ * someone else is using. The idle keys hold public points of earlier requests only.
+ */
+struct cmci_key_pool {
+    CRYPTO_RWLOCK *lock;
+    EVP_PKEY *idle[N_CURVES][POOL_PER_CURVE];
+    size_t n_idle[N_CURVES];
+};
+
+cmc_err cmci_key_pool_new(struct cmci_key_pool **out)
 {
-    const ASN1_OBJECT *curve;
+    struct cmci_key_pool *kp = OPENSSL_zalloc(sizeof(*kp));
+
+    *out = NULL;
+    if (kp == NULL || (kp->lock = CRYPTO_THREAD_lock_new()) == NULL) {
+        OPENSSL_free(kp);
+        return cmci_fail(CMC_ERR_NOMEM, "key pool");
+    }
+    *out = kp;
+    return CMC_OK;
+}
+
+void cmci_key_pool_free(struct cmci_key_pool *kp)
+{
+    if (kp == NULL)
+        return;
+    for (size_t c = 0; c < N_CURVES; c++)
+        for (size_t i = 0; i < kp->n_idle[c]; i++)
+            EVP_PKEY_free(kp->idle[c][i]);
+    CRYPTO_THREAD_lock_free(kp->lock);
+    OPENSSL_free(kp);
+}
+
+/* An idle key of curve c, or NULL when there is none. */
+static EVP_PKEY *pool_take(struct cmci_key_pool *kp, size_t c)
+{
+    EVP_PKEY *k = NULL;
+
+    if (kp == NULL || !CRYPTO_THREAD_write_lock(kp->lock))
+        return NULL;
+    if (kp->n_idle[c] > 0)
+        k = kp->idle[c][--kp->n_idle[c]];
+    CRYPTO_THREAD_unlock(kp->lock);
+    return k;
+}
+
+static cmc_err ec_key(const CMC_SPKI *s, EVP_PKEY **out, struct cmci_key_pool *kp, int *curve)
+{
+    const ASN1_OBJECT *obj;
     const void *pval;
-    int ptype;
+    int ptype, nid;
     const unsigned char *pt = ASN1_STRING_get0_data(s->subjectPublicKey);
     size_t len = (size_t)ASN1_STRING_length(s->subjectPublicKey);
-    struct ec_curve *c = NULL;
+    size_t i;
+    const struct ec_curve *c;
     EVP_PKEY *k;
 
     X509_ALGOR_get0(NULL, &ptype, &pval, s->algorithm);
     /* RFC 5480 §2.1.1: namedCurve; implicitCurve and explicit parameters are not taken */
     CMC_ENSURE(ptype == V_ASN1_OBJECT, CMC_ERR_BAD_ALG,
                "EC public key without a named curve");
-    curve = pval;
-    for (size_t i = 0; i < sizeof(ec_curves) / sizeof(ec_curves[0]); i++)
-        if (OBJ_obj2nid(curve) == ec_curves[i].nid)
-            c = &ec_curves[i];
-    if (c == NULL)
+    obj = pval;
+    nid = OBJ_obj2nid(obj);
+    for (i = 0; i < N_CURVES && ec_curves[i].nid != nid; i++) {
+    }
+    if (i == N_CURVES)
         return CMC_OK; /* another curve: *out stays NULL and the generic decoder decides */
+    c = &ec_curves[i];
     CMC_ENSURE(CRYPTO_THREAD_run_once(&ec_once, ec_init) && c->tmpl != NULL, CMC_ERR_CRYPTO,
                "EC key templates");
     /* RFC 5480 §2.2: an uncompressed (04) or compressed (02/03) point of the curve's size.
@@ -129,15 +184,17 @@ static cmc_err ec_key(const CMC_SPKI *s, EVP_PKEY **out)
     CMC_ENSURE((len == 1 + 2 * c->field_len && pt[0] == 0x04)
                    || (len == 1 + c->field_len && (pt[0] == 0x02 || pt[0] == 0x03)),
                CMC_ERR_BAD_ALG, "malformed %s public key", c->name);
-    if ((k = EVP_PKEY_dup(c->tmpl)) == NULL)
+    if ((k = pool_take(kp, i)) == NULL && (k = EVP_PKEY_dup(c->tmpl)) == NULL)
         return cmci_fail_ossl(CMC_ERR_NOMEM, "EC key");
-    /* sets the point after EC_POINT_oct2point's on-curve check */
+    /* Sets the point after EC_POINT_oct2point's on-curve check. A key whose point could
+     * not be set is freed, not pooled: it owes nothing to the next request. */
     if (EVP_PKEY_set1_encoded_public_key(k, pt, len) != 1) {
         EVP_PKEY_free(k);
         ERR_clear_error();
         CMC_BAIL(CMC_ERR_BAD_ALG, "the %s public key is not a point of the curve", c->name);
     }
     *out = k;
+    *curve = (int)i;
     return CMC_OK;
 }
 
@@ -192,15 +249,17 @@ out:
 
 /* --- public ----------------------------------------------------------------------------- */
 
-cmc_err cmc_spki_get1_pkey(const CMC_SPKI *spki, EVP_PKEY **out)
+/* get1 and lease share this; kp may be NULL (no pool). */
+static cmc_err spki_pkey(const CMC_SPKI *spki, EVP_PKEY **out, struct cmci_key_pool *kp,
+                         int *curve)
 {
     unsigned char *der = NULL;
     const unsigned char *p;
     int len, nid;
     cmc_err rv;
 
-    CMC_ENSURE(spki != NULL && out != NULL, CMC_ERR_USAGE, "cmc_spki_get1_pkey: NULL argument");
     *out = NULL;
+    *curve = -1;
     /* a key is a whole number of octets (RFC 5480 §2.2, RFC 8017 A.1.1, RFC 8410 §4) */
     CMC_ENSURE((spki->subjectPublicKey->flags & ASN1_STRING_FLAG_BITS_LEFT) == 0
                    || (spki->subjectPublicKey->flags & 0x07) == 0,
@@ -209,7 +268,7 @@ cmc_err cmc_spki_get1_pkey(const CMC_SPKI *spki, EVP_PKEY **out)
                "empty public key");
     nid = OBJ_obj2nid(spki->algorithm->algorithm);
     if (nid == NID_X9_62_id_ecPublicKey) {
-        if ((rv = ec_key(spki, out)) != CMC_OK || *out != NULL)
+        if ((rv = ec_key(spki, out, kp, curve)) != CMC_OK || *out != NULL)
             return rv;
     } else if (nid == NID_rsaEncryption) {
         return rsa_key(spki, out);
@@ -225,6 +284,39 @@ cmc_err cmc_spki_get1_pkey(const CMC_SPKI *spki, EVP_PKEY **out)
         CMC_BAIL(CMC_ERR_BAD_ALG, "the public key is malformed or of an unsupported algorithm");
     }
     return CMC_OK;
+}
+
+cmc_err cmc_spki_get1_pkey(const CMC_SPKI *spki, EVP_PKEY **out)
+{
+    int curve;
+
+    CMC_ENSURE(spki != NULL && out != NULL, CMC_ERR_USAGE, "cmc_spki_get1_pkey: NULL argument");
+    return spki_pkey(spki, out, NULL, &curve);
+}
+
+cmc_err cmci_spki_lease_pkey(struct cmci_key_pool *kp, const CMC_SPKI *spki,
+                             struct cmci_key_lease *l)
+{
+    l->pool = kp;
+    return spki_pkey(spki, &l->pkey, kp, &l->curve);
+}
+
+void cmci_key_lease_end(struct cmci_key_lease *l)
+{
+    struct cmci_key_pool *kp = l->pool;
+    EVP_PKEY *k = l->pkey;
+
+    l->pkey = NULL;
+    if (k == NULL)
+        return;
+    if (kp != NULL && l->curve >= 0 && CRYPTO_THREAD_write_lock(kp->lock)) {
+        if (kp->n_idle[l->curve] < POOL_PER_CURVE) {
+            kp->idle[l->curve][kp->n_idle[l->curve]++] = k;
+            k = NULL;
+        }
+        CRYPTO_THREAD_unlock(kp->lock);
+    }
+    EVP_PKEY_free(k);
 }
 
 cmc_err cmc_spki_set1_pkey(CMC_SPKI **spki, EVP_PKEY *pkey)

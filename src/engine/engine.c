@@ -23,7 +23,9 @@ cmc_err cmc_server_ctx_new_from_config(struct cmc_server_ctx **out, const char *
     *out = NULL;
     if ((ctx = OPENSSL_zalloc(sizeof(*ctx))) == NULL)
         return cmci_fail(CMC_ERR_NOMEM, "server ctx");
-    if ((rv = cmci_ca_load(&ctx->ca, config_path)) != CMC_OK) {
+    if ((rv = cmci_key_pool_new(&ctx->keys)) != CMC_OK
+        || (rv = cmci_ca_load(&ctx->ca, config_path)) != CMC_OK) {
+        cmci_key_pool_free(ctx->keys);
         OPENSSL_free(ctx);
         return rv;
     }
@@ -37,6 +39,7 @@ void cmc_server_ctx_free(struct cmc_server_ctx *ctx)
     if (ctx == NULL)
         return;
     cmci_ca_free(ctx->ca);
+    cmci_key_pool_free(ctx->keys);
     OPENSSL_free(ctx);
 }
 

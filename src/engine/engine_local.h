@@ -16,6 +16,7 @@
 
 struct cmc_server_ctx {
     struct cmci_ca *ca;
+    struct cmci_key_pool *keys; /* request keys, reused (cmci_spki_lease_pkey) */
 };
 
 /* How the SignedData wrapper of a Full PKI Request was signed (rfc5272bis §3.2.1). */

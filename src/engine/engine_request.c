@@ -47,17 +47,18 @@ static cmc_err issue_one(struct cmci_txn *t, uint32_t id, const X509_NAME *subje
 
 static cmc_err process_p10(struct cmci_txn *t, uint32_t id, const CMC_P10 *req)
 {
-    EVP_PKEY *pkey = NULL;
+    struct cmci_key_lease key;
     STACK_OF(X509_EXTENSION) *exts = NULL;
     cmc_err rv;
 
     /* The PKCS #10 self-signature is the proof of possession (rfc5272bis §3.2.1.2.1). */
-    if ((rv = cmc_spki_get1_pkey(cmc_p10_get0_spki(req), &pkey)) == CMC_OK
-        && (rv = cmc_p10_verify(req, pkey)) == CMC_OK
+    if ((rv = cmci_spki_lease_pkey(t->srv->keys, cmc_p10_get0_spki(req), &key)) == CMC_OK
+        && (rv = cmc_p10_verify(req, key.pkey)) == CMC_OK
         && (rv = cmc_p10_get1_extensions(req, &exts)) == CMC_OK)
-        rv = issue_one(t, id, cmc_p10_get0_subject(req), pkey, cmc_p10_get0_spki(req), exts);
+        rv = issue_one(t, id, cmc_p10_get0_subject(req), key.pkey, cmc_p10_get0_spki(req),
+                       exts);
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-    EVP_PKEY_free(pkey);
+    cmci_key_lease_end(&key);
     return rv;
 }
 
@@ -99,7 +100,7 @@ static cmc_err check_crmf_pop(const CMC_CERT_REQ_MSG *m, EVP_PKEY *pkey)
 static cmc_err process_crm(struct cmci_txn *t, uint32_t id, const CMC_CERT_REQ_MSG *m)
 {
     const CMC_CERT_TEMPLATE *tpl = m->certReq->certTemplate;
-    EVP_PKEY *pkey = NULL;
+    struct cmci_key_lease key;
     cmc_err rv;
 
     CMC_ENSURE(m->regInfo == NULL, CMC_ERR_BAD_REQUEST,
@@ -113,10 +114,10 @@ static cmc_err process_crm(struct cmci_txn *t, uint32_t id, const CMC_CERT_REQ_M
     }
     CMC_ENSURE(tpl->subject != NULL, CMC_ERR_BAD_REQUEST, "the CRMF template has no subject");
     CMC_ENSURE(tpl->publicKey != NULL, CMC_ERR_BAD_REQUEST, "the CRMF template has no public key");
-    CMC_GUARD(cmc_spki_get1_pkey(tpl->publicKey, &pkey));
-    if ((rv = check_crmf_pop(m, pkey)) == CMC_OK)
-        rv = issue_one(t, id, tpl->subject, pkey, tpl->publicKey, tpl->extensions);
-    EVP_PKEY_free(pkey);
+    if ((rv = cmci_spki_lease_pkey(t->srv->keys, tpl->publicKey, &key)) == CMC_OK
+        && (rv = check_crmf_pop(m, key.pkey)) == CMC_OK)
+        rv = issue_one(t, id, tpl->subject, key.pkey, tpl->publicKey, tpl->extensions);
+    cmci_key_lease_end(&key);
     return rv;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -37,10 +38,11 @@
  * already returned (it saw done != 0 before sleeping); a futex wake on such an address
  * wakes nobody or a waiter that re-checks its own word, so it is harmless.
  */
+#define COLLECT_US 1000L    /* longest wait for a batch to fill (collect()) */
 #define BATCH_MAX 256        /* records per transaction: bounds a transaction's size */
 #define QUEUE_MAX 1024       /* queued records: callers wait for room beyond this */
 #define BUSY_TIMEOUT_MS 5000 /* another process (an operator's sqlite3 shell) may hold a lock */
-#define SCHEMA_VERSION "1"   /* PRAGMA user_version of the schema below */
+#define SCHEMA_VERSION "2"   /* PRAGMA user_version of the schema below */
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS certs ("
@@ -54,8 +56,11 @@ static const char schema_sql[] =
     " der BLOB NOT NULL,"
     " status TEXT NOT NULL DEFAULT 'valid',"
     " revoked_at INTEGER,"
-    " revocation_reason INTEGER);"
-    "CREATE INDEX IF NOT EXISTS certs_subject ON certs(subject);";
+    " revocation_reason INTEGER);";
+/* Version 1 also had certs_subject ON certs(subject). No query used it, and a subject is
+ * a random key: every certificate put one random index page into the commit, half of the
+ * WAL pages a group commit wrote (docs/internals/store.md). */
+static const char upgrade_1_sql[] = "DROP INDEX IF EXISTS certs_subject;";
 
 static const char insert_sql[] =
     "INSERT INTO certs (serial_hex, subject, issuer, profile, not_before, not_after,"
@@ -88,6 +93,8 @@ struct sq_store {
     size_t queued;
     int stopping;
     int writer_idle; /* the writer waits on work */
+    size_t want;       /* while collecting: the batch size the writer waits for, else 0 */
+    size_t last_batch; /* size of the last batch taken */
     uint64_t commits; /* atomic, not under mu */
 
     pthread_t writer;
@@ -202,8 +209,8 @@ static CMC_WUR cmc_err open_conn(const char *path, sqlite3 **db)
     return exec(*db, "PRAGMA synchronous=FULL");
 }
 
-/* Creates the schema if the file is new, refuses one from a newer build. BEGIN
- * IMMEDIATE makes two processes opening a new file at once take turns. */
+/* Creates the schema if the file is new, upgrades version 1, refuses one from a newer
+ * build. BEGIN IMMEDIATE makes two processes opening a new file at once take turns. */
 static CMC_WUR cmc_err init_schema(sqlite3 *db)
 {
     char ver[24];
@@ -211,8 +218,8 @@ static CMC_WUR cmc_err init_schema(sqlite3 *db)
 
     CMC_GUARD(exec(db, "BEGIN IMMEDIATE"));
     rv = pragma_text(db, "PRAGMA user_version", ver, sizeof(ver));
-    if (rv == CMC_OK && strcmp(ver, "0") == 0) {
-        rv = exec(db, schema_sql);
+    if (rv == CMC_OK && (strcmp(ver, "0") == 0 || strcmp(ver, "1") == 0)) {
+        rv = exec(db, strcmp(ver, "0") == 0 ? schema_sql : upgrade_1_sql);
         if (rv == CMC_OK)
             rv = exec(db, "PRAGMA user_version = " SCHEMA_VERSION);
     } else if (rv == CMC_OK && strcmp(ver, SCHEMA_VERSION) != 0) {
@@ -321,6 +328,27 @@ static void put_wait(struct put_req *r)
         (void)syscall(SYS_futex, &r->done, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 }
 
+/* Called with mu held and the queue not empty. When the last batch had company, waits at
+ * most COLLECT_US for as many callers as it had, so that they share one commit. */
+static void collect(struct sq_store *ss)
+{
+    struct timespec until;
+
+    if (ss->last_batch < 2 || ss->queued >= ss->last_batch || ss->stopping)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += COLLECT_US * 1000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    ss->want = ss->last_batch < BATCH_MAX ? ss->last_batch : BATCH_MAX;
+    while (ss->queued < ss->want && !ss->stopping)
+        if (pthread_cond_timedwait(&ss->work, &ss->mu, &until) == ETIMEDOUT)
+            break;
+    ss->want = 0;
+}
+
 static void *writer_main(void *arg)
 {
     struct sq_store *ss = arg;
@@ -337,6 +365,7 @@ static void *writer_main(void *arg)
         }
         if (ss->head == NULL)
             break; /* stopping, and the queue is drained */
+        collect(ss);
         for (n = 0; n < BATCH_MAX && ss->head != NULL; n++) {
             batch[n] = ss->head;
             ss->head = ss->head->next;
@@ -344,6 +373,7 @@ static void *writer_main(void *arg)
         if (ss->head == NULL)
             ss->tail = NULL;
         ss->queued -= n;
+        ss->last_batch = n;
         pthread_cond_broadcast(&ss->room);
         /* New requests queue up while this batch commits; they form the next batch. */
         pthread_mutex_unlock(&ss->mu);
@@ -356,6 +386,19 @@ static void *writer_main(void *arg)
     }
     pthread_mutex_unlock(&ss->mu);
     return NULL;
+}
+
+/* collect() waits against CLOCK_MONOTONIC: a clock step must not stretch a commit. */
+static int init_monotonic_cond(pthread_cond_t *c)
+{
+    pthread_condattr_t a;
+    int ok;
+
+    if (pthread_condattr_init(&a) != 0)
+        return 0;
+    ok = pthread_condattr_setclock(&a, CLOCK_MONOTONIC) == 0 && pthread_cond_init(c, &a) == 0;
+    (void)pthread_condattr_destroy(&a);
+    return ok;
 }
 
 static cmc_err sq_open(void **state, const char *path)
@@ -379,7 +422,7 @@ static cmc_err sq_open(void **state, const char *path)
      * failure needs no unwinding beyond not destroying them later. */
     ss->sync_ok = pthread_mutex_init(&ss->mu, NULL) == 0 &&
                   pthread_mutex_init(&ss->rmu, NULL) == 0 &&
-                  pthread_cond_init(&ss->work, NULL) == 0 &&
+                  init_monotonic_cond(&ss->work) &&
                   pthread_cond_init(&ss->room, NULL) == 0;
     if (!ss->sync_ok) {
         rv = cmci_fail(CMC_ERR_INTERNAL, "mutex/cond init");
@@ -463,7 +506,7 @@ static cmc_err sq_cert_put(void *state, const struct cmc_cert_record *rec)
         queued = 1;
         /* Only when the writer sleeps: while it commits, it finds us in the queue anyway,
          * and a signal nobody waits for is a wasted call. */
-        if (ss->writer_idle)
+        if (ss->writer_idle || (ss->want != 0 && ss->queued == ss->want))
             pthread_cond_signal(&ss->work);
     }
     pthread_mutex_unlock(&ss->mu);

@@ -205,7 +205,7 @@ static void test_open__newer_schema_is_refused(void **state)
     cmc_store_free(st);
     st = NULL;
     assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(cmc_store_open(&st, fx->loc), CMC_ERR_STORE);
     assert_null(st);
@@ -237,18 +237,58 @@ static void test_open__schema_wal_and_defaults(void **state)
 
     assert_int_equal(sqlite3_open_v2(fx->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     assert_int_equal(query_text(db, "PRAGMA user_version", v, sizeof(v)), SQLITE_OK);
-    assert_string_equal(v, "1");
+    assert_string_equal(v, "2");
     assert_int_equal(query_text(db, "PRAGMA journal_mode", v, sizeof(v)), SQLITE_OK);
     assert_string_equal(v, "wal");
-    assert_int_equal(query_text(db, "SELECT name FROM sqlite_master WHERE type='index' AND "
-                                    "tbl_name='certs' AND sql LIKE '%subject%'",
+    /* one index: the serial's (version 1 also indexed the subject) */
+    assert_int_equal(query_text(db, "SELECT count(*) || ' ' || group_concat(name) FROM "
+                                    "sqlite_master WHERE type='index' AND tbl_name='certs'",
                                 v, sizeof(v)),
                      SQLITE_OK);
+    assert_string_equal(v, "1 sqlite_autoindex_certs_1");
     assert_int_equal(query_text(db, "SELECT status || '/' || profile || '/' || not_after || "
                                     "'/' || ifnull(revoked_at, 'null') FROM certs",
                                 v, sizeof(v)),
                      SQLITE_OK);
     assert_string_equal(v, "valid/tls/1800000000/null");
+    sqlite3_close(db);
+}
+
+/* A version 1 file (with the certs_subject index) is upgraded in place and keeps its rows. */
+static void test_open__version_1_is_upgraded(void **state)
+{
+    struct fixture *fx = *state;
+    struct cmc_store *st = NULL;
+    sqlite3 *db = NULL;
+    char v[64];
+
+    assert_int_equal(cmc_store_open(&st, fx->loc), CMC_OK);
+    put_range(st, 1, 5);
+    cmc_store_free(st);
+    st = NULL;
+    assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE INDEX certs_subject ON certs(subject);"
+                                      "PRAGMA user_version = 1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    assert_int_equal(cmc_store_open(&st, fx->loc), CMC_OK);
+    expect_count(st, 4);
+    put_range(st, 5, 6);
+    expect_range(st, 1, 6);
+    cmc_store_free(st);
+
+    assert_int_equal(sqlite3_open_v2(fx->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(query_text(db, "PRAGMA user_version", v, sizeof(v)), SQLITE_OK);
+    assert_string_equal(v, "2");
+    assert_int_equal(query_text(db, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                    "'certs_subject'",
+                                v, sizeof(v)),
+                     SQLITE_OK);
+    assert_string_equal(v, "0");
+    assert_int_equal(query_text(db, "SELECT count(*) FROM certs", v, sizeof(v)), SQLITE_OK);
+    assert_string_equal(v, "5");
     sqlite3_close(db);
 }
 
@@ -503,6 +543,7 @@ int main(void)
         T(test_open__unusable_path_is_store_error),
         T(test_open__newer_schema_is_refused),
         T(test_open__schema_wal_and_defaults),
+        T(test_open__version_1_is_upgraded),
         T(test_open__files_are_mode_0600),
         T(test_close__reopen_sees_every_record),
         T(test_put__concurrent_writers_group_commit),
