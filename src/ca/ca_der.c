@@ -134,6 +134,9 @@ cmc_err cmci_ca_prepare_der(struct cmci_ca *ca)
     int len = i2d_X509_NAME(X509_get_subject_name(ca->cert), &der);
 
     CMC_GUARD(blob_from_i2d(&ca->issuer, len, der, "CA name"));
+    /* fetched once: SHA1() fetches by name for every subjectKeyIdentifier */
+    CMC_ENSURE((ca->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL)) != NULL, CMC_ERR_CRYPTO,
+               "fetch SHA-1");
     CMC_GUARD(cmci_name_text(X509_get_subject_name(ca->cert), ca->issuer_text,
                              sizeof(ca->issuer_text)));
     CMC_ENSURE(ASN1_TIME_to_tm(na, &tm) == 1, CMC_ERR_CONFIG, "CA certificate notAfter");
@@ -161,6 +164,8 @@ void cmci_ca_free_der(struct cmci_ca *ca)
     ca->chain_der = NULL;
     blob_free(&ca->issuer);
     blob_free(&ca->not_after_der);
+    EVP_MD_free(ca->sha1);
+    ca->sha1 = NULL;
     for (size_t i = 0; i < ca->n_profiles; i++) {
         struct cmci_profile *p = &ca->profiles[i];
 
@@ -226,14 +231,22 @@ int cmci_profile_honours(const struct cmci_profile *p, int nid)
  * KeyIdentifier OCTET STRING (SHA-1 of the subjectPublicKey bits) } }: RFC 5280
  * §4.2.1.2 method (1), non-critical, as X509_add1_ext_i2d writes it. */
 #define SKI_DER_LEN 31
-static void ski_der(const CMC_SPKI *spki, unsigned char out[SKI_DER_LEN])
+static cmc_err ski_der(const struct cmci_ca *ca, const CMC_SPKI *spki,
+                       unsigned char out[SKI_DER_LEN])
 {
     static const unsigned char head[] = {0x30, 0x1d, 0x06, 0x03, 0x55, 0x1d, 0x0e,
                                          0x04, 0x16, 0x04, 0x14};
+    unsigned int n = 0;
 
     memcpy(out, head, sizeof(head));
-    SHA1(ASN1_STRING_get0_data(spki->subjectPublicKey),
-         (size_t)ASN1_STRING_length(spki->subjectPublicKey), out + sizeof(head));
+    /* Checked: SHA1() would leave the identifier unwritten when it cannot allocate its
+     * context, and the certificate would carry whatever the stack held. */
+    CMC_ENSURE(EVP_Digest(ASN1_STRING_get0_data(spki->subjectPublicKey),
+                          (size_t)ASN1_STRING_length(spki->subjectPublicKey),
+                          out + sizeof(head), &n, ca->sha1, NULL) == 1
+                   && n == SKI_DER_LEN - sizeof(head),
+               CMC_ERR_NOMEM, "subjectKeyIdentifier");
+    return CMC_OK;
 }
 
 /* The most extensions one certificate gets: the profile's plus the requested ones. */
@@ -291,7 +304,8 @@ cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *
      * extensions). The same order and choice as the X509 path. */
     for (size_t i = 0; i < p->n_ext; i++) {
         if (p->ext_der[i].der == NULL) {
-            ski_der(spki, ski);
+            if ((rv = ski_der(ca, spki, ski)) != CMC_OK)
+                goto out;
             ext[n_ext].der = ski;
             ext[n_ext].len = sizeof(ski);
         } else {

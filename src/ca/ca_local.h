@@ -88,6 +88,7 @@ struct cmci_ca {
     char issuer_text[512];       /* ... and as RFC 2253 text, for store records */
     time_t not_after;            /* the CA certificate's notAfter */
     struct cmci_blob not_after_der; /* ... as its Time encoding, copied when a lifetime is capped */
+    EVP_MD *sha1;                /* for subjectKeyIdentifiers */
     X509_STORE *signer_trust; /* NULL when none configured */
     struct cmc_store *store;
     struct cmci_profile *profiles;
