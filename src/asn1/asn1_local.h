@@ -71,7 +71,11 @@ struct cmc_p10_st {
  * The key of a request for one use (asn1_p10.c): EC keys on the NIST curves come from a
  * pool of keys made once and go back to it when the lease ends; any other key is made as
  * by cmc_spki_get1_pkey and freed at the end. kp may be NULL (no pool). The lease is not
- * shared: nothing may keep l->pkey (or a reference to it) past cmci_key_lease_end.
+ * shared: nothing may keep l->pkey (or a reference to it) past cmci_key_lease_end. Only the
+ * point changes between leases: ex_data and the legacy EC_KEY copy that the deprecated
+ * EVP_PKEY_get0_EC_KEY/get1_EC_KEY/get0 make would carry over (on 3.0 that copy keeps the
+ * first point), so those accessors must never be used on a leased key (-Werror already
+ * refuses deprecated calls).
  */
 struct cmci_key_pool;
 struct cmci_key_lease {
