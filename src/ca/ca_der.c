@@ -130,10 +130,16 @@ cmc_err cmci_ca_prepare_der(struct cmci_ca *ca)
     unsigned char *der = NULL;
     struct tm tm;
     int n = sk_X509_num(ca->chain);
+    char mdname[64];
 
     int len = i2d_X509_NAME(X509_get_subject_name(ca->cert), &der);
 
     CMC_GUARD(blob_from_i2d(&ca->issuer, len, der, "CA name"));
+    /* CMS_add1_signer would look the default digest up for every Full response */
+    if (EVP_PKEY_get_default_digest_name(ca->resp_key, mdname, sizeof(mdname)) > 0
+        && strcmp(mdname, "UNDEF") != 0)
+        CMC_ENSURE((ca->resp_md = EVP_MD_fetch(NULL, mdname, NULL)) != NULL, CMC_ERR_CRYPTO,
+                   "fetch %s for responses", mdname);
     /* fetched once: SHA1() fetches by name for every subjectKeyIdentifier */
     CMC_ENSURE((ca->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL)) != NULL, CMC_ERR_CRYPTO,
                "fetch SHA-1");
@@ -166,6 +172,8 @@ void cmci_ca_free_der(struct cmci_ca *ca)
     blob_free(&ca->not_after_der);
     EVP_MD_free(ca->sha1);
     ca->sha1 = NULL;
+    EVP_MD_free(ca->resp_md);
+    ca->resp_md = NULL;
     for (size_t i = 0; i < ca->n_profiles; i++) {
         struct cmci_profile *p = &ca->profiles[i];
 

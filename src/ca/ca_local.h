@@ -81,6 +81,7 @@ struct cmci_ca {
      * (needed for Ed25519/Ed448 CAs: OpenSSL 3.0 cannot make EdDSA CMS signatures). */
     X509 *resp_cert;
     EVP_PKEY *resp_key;
+    EVP_MD *resp_md;        /* resp_key's default digest, fetched once (NULL: none) */
     STACK_OF(X509) *chain;  /* CA cert first, then ca_chain */
     /* Made once at load (ca_der.c) so issuance and responses do not re-encode them. */
     struct cmci_blob *chain_der; /* parallels chain */

@@ -79,9 +79,10 @@ const char *cmci_control_handler_kind(int num);
 
 /* from engine_signer.c */
 cmc_err cmci_verify_wrapper(struct cmci_txn *t) CMC_WUR;
-/* Find a request whose subjectKeyIdentifier extension equals @p keyid; its key, new
- * (EVP_PKEY_free), or NULL. */
-EVP_PKEY *cmci_find_request_key_by_ski(const CMC_PKIDATA *pd, const ASN1_OCTET_STRING *keyid);
+/* Find a request whose subjectKeyIdentifier extension equals @p keyid; its key as sent
+ * (get0: borrowed from @p pd), or NULL. */
+const CMC_SPKI *cmci_find_request_spki_by_ski(const CMC_PKIDATA *pd,
+                                              const ASN1_OCTET_STRING *keyid);
 
 /* from engine_request.c */
 void cmci_requests_process(struct cmci_txn *t);

@@ -420,11 +420,19 @@ cmc_err cmci_response_full(struct cmci_txn *t, uint8_t **der, size_t *len)
         goto out;
     }
     /* rfc5272bis §4.2: SignedData, eContentType id-cct-PKIResponse, signed by the CA. */
-    cms = CMS_sign(t->srv->ca->resp_cert, t->srv->ca->resp_key, certs, NULL, CMS_BINARY | CMS_PARTIAL);
-    /* CMS_sign ignores a failure to allocate the eContent (OpenSSL 3.0 CMS_sign_ex calls
-     * CMS_set_detached(cms, 0) unchecked): without this check the response would go out
+    cms = CMS_sign(NULL, NULL, certs, NULL, CMS_BINARY | CMS_PARTIAL);
+    /* The signer added by hand, for two reasons of cost (a fifth of a Full request's
+     * response time, perf): the digest is the one fetched at load rather than looked up
+     * per response, and CMS_NOSMIMECAP leaves out the SMIMECapabilities attribute, which
+     * lists S/MIME ciphers for mail replies and means nothing to a CMC client. The signed
+     * attributes RFC 5652 §5.3 requires (contentType, messageDigest) and signingTime stay.
+     * CMS_sign ignores a failure to allocate the eContent (OpenSSL 3.0 CMS_sign_ex calls
+     * CMS_set_detached(cms, 0) unchecked): without that check the response would go out
      * detached, its PKIResponse missing. */
-    if (cms == NULL || CMS_set_detached(cms, 0) != 1
+    if (cms == NULL
+        || CMS_add1_signer(cms, t->srv->ca->resp_cert, t->srv->ca->resp_key, t->srv->ca->resp_md,
+                           CMS_BINARY | CMS_NOSMIMECAP) == NULL
+        || CMS_set_detached(cms, 0) != 1
         || CMS_set1_eContentType(cms, cmc_oid_get0(CMC_OID_CCT_PKIRESPONSE)) != 1
         || CMS_final(cms, in, NULL, CMS_BINARY) != 1) {
         rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "sign the Full PKI Response");

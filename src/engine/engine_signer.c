@@ -28,23 +28,18 @@ static ASN1_OCTET_STRING *requested_ski(const CMC_TAGGED_REQUEST *r)
     return ski;
 }
 
-/* Ownership: new, or NULL when the request has no usable key. */
-static EVP_PKEY *request_key(const CMC_TAGGED_REQUEST *r)
+/* The key of a request as sent: get0, or NULL for a body without one. */
+static const CMC_SPKI *request_spki(const CMC_TAGGED_REQUEST *r)
 {
-    const CMC_SPKI *spki = NULL;
-    EVP_PKEY *k = NULL;
-
     if (r->type == CMC_TAGGED_REQUEST_TCR)
-        spki = cmc_p10_get0_spki(r->value.tcr->certificationRequest);
-    else if (r->type == CMC_TAGGED_REQUEST_CRM)
-        spki = r->value.crm->certReq->certTemplate->publicKey;
-    /* a malformed key is reported on its own body part; here it just matches nothing */
-    if (spki != NULL && cmc_spki_get1_pkey(spki, &k) != CMC_OK)
-        cmc_error_clear();
-    return k;
+        return cmc_p10_get0_spki(r->value.tcr->certificationRequest);
+    if (r->type == CMC_TAGGED_REQUEST_CRM)
+        return r->value.crm->certReq->certTemplate->publicKey;
+    return NULL;
 }
 
-EVP_PKEY *cmci_find_request_key_by_ski(const CMC_PKIDATA *pd, const ASN1_OCTET_STRING *keyid)
+const CMC_SPKI *cmci_find_request_spki_by_ski(const CMC_PKIDATA *pd,
+                                              const ASN1_OCTET_STRING *keyid)
 {
     for (int i = 0; i < sk_CMC_TAGGED_REQUEST_num(pd->reqSequence); i++) {
         const CMC_TAGGED_REQUEST *r = sk_CMC_TAGGED_REQUEST_value(pd->reqSequence, i);
@@ -52,7 +47,7 @@ EVP_PKEY *cmci_find_request_key_by_ski(const CMC_PKIDATA *pd, const ASN1_OCTET_S
         int match = ski != NULL && ASN1_OCTET_STRING_cmp(ski, keyid) == 0;
         ASN1_OCTET_STRING_free(ski);
         if (match)
-            return request_key(r);
+            return request_spki(r);
     }
     return NULL;
 }
@@ -197,13 +192,20 @@ out:
     return 1;
 }
 
-static cmc_err verify_by_pop_key(struct cmci_txn *t, EVP_PKEY *pkey, const ASN1_OCTET_STRING *keyid)
+static cmc_err verify_by_pop_key(struct cmci_txn *t, EVP_PKEY *leased, const CMC_SPKI *spki,
+                                 const ASN1_OCTET_STRING *keyid)
 {
     CMS_SignerInfo *si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(t->cms), 0);
+    EVP_PKEY *pkey = NULL;
     X509 *holder = NULL;
     cmc_err rv = CMC_OK;
 
-    if (verify_direct(t, si, pkey, &rv))
+    if (verify_direct(t, si, leased, &rv))
+        return rv;
+    /* CMS_verify keeps a reference to the holder's key in the SignerInfo, which lives as
+     * long as the request; a leased key must not outlive its lease, so this path has a key
+     * of its own. */
+    if ((rv = cmc_spki_get1_pkey(spki, &pkey)) != CMC_OK)
         return rv;
     if ((holder = key_holder(pkey, keyid)) == NULL) {
         rv = cmci_fail_ossl(CMC_ERR_NOMEM, "key holder");
@@ -224,6 +226,7 @@ static cmc_err verify_by_pop_key(struct cmci_txn *t, EVP_PKEY *pkey, const ASN1_
     t->signer = CMCI_SIGNER_POP_KEY;
 out:
     X509_free(holder);
+    EVP_PKEY_free(pkey);
     return rv;
 }
 
@@ -283,13 +286,18 @@ cmc_err cmci_verify_wrapper(struct cmci_txn *t)
     if (n == 1
         && CMS_SignerInfo_get0_signer_id(sk_CMS_SignerInfo_value(sis, 0), &keyid, &issuer, &sno) == 1
         && keyid != NULL) {
-        EVP_PKEY *pkey = cmci_find_request_key_by_ski(t->pkidata, keyid);
-        if (pkey != NULL) {
-            cmc_err rv = verify_by_pop_key(t, pkey, keyid);
-            EVP_PKEY_free(pkey);
+        const CMC_SPKI *spki = cmci_find_request_spki_by_ski(t->pkidata, keyid);
+        struct cmci_key_lease key;
+
+        if (spki != NULL && cmci_spki_lease_pkey(t->srv->keys, spki, &key) == CMC_OK) {
+            cmc_err rv = verify_by_pop_key(t, key.pkey, spki, keyid);
+            cmci_key_lease_end(&key);
             return rv;
         }
-        /* else: a subjectKeyIdentifier of an operator certificate; verified below */
+        /* A malformed key is reported on its own body part; here it just matches nothing.
+         * Else: a subjectKeyIdentifier of an operator certificate; verified below. */
+        if (spki != NULL)
+            cmc_error_clear();
     }
 
     /* A signer with a certificate. First the signature alone, so that a tampered message
