@@ -224,6 +224,18 @@ static int query_text(sqlite3 *db, const char *sql, char *out, size_t outsz)
     return rc;
 }
 
+/* The file opened read-only, after checking it carries this build's schema version. */
+static sqlite3 *open_current_schema(const struct fixture *fx)
+{
+    sqlite3 *db = NULL;
+    char v[64];
+
+    assert_int_equal(sqlite3_open_v2(fx->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(query_text(db, "PRAGMA user_version", v, sizeof(v)), SQLITE_OK);
+    assert_string_equal(v, "2");
+    return db;
+}
+
 static void test_open__schema_wal_and_defaults(void **state)
 {
     struct fixture *fx = *state;
@@ -235,9 +247,7 @@ static void test_open__schema_wal_and_defaults(void **state)
     put_range(st, 7, 8);
     cmc_store_free(st);
 
-    assert_int_equal(sqlite3_open_v2(fx->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(query_text(db, "PRAGMA user_version", v, sizeof(v)), SQLITE_OK);
-    assert_string_equal(v, "2");
+    db = open_current_schema(fx);
     assert_int_equal(query_text(db, "PRAGMA journal_mode", v, sizeof(v)), SQLITE_OK);
     assert_string_equal(v, "wal");
     /* one index: the serial's (version 1 also indexed the subject) */
@@ -279,9 +289,7 @@ static void test_open__version_1_is_upgraded(void **state)
     expect_range(st, 1, 6);
     cmc_store_free(st);
 
-    assert_int_equal(sqlite3_open_v2(fx->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(query_text(db, "PRAGMA user_version", v, sizeof(v)), SQLITE_OK);
-    assert_string_equal(v, "2");
+    db = open_current_schema(fx);
     assert_int_equal(query_text(db, "SELECT count(*) FROM sqlite_master WHERE name = "
                                     "'certs_subject'",
                                 v, sizeof(v)),
