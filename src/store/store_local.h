@@ -24,6 +24,8 @@ extern const struct cmc_store_method cmci_store_sqlite_method;
  * since it was opened; 0 when @p st is not a SQLite store. Lets tests prove that
  * concurrent cert_put calls were grouped into fewer commits. */
 uint64_t cmci_store_sqlite_commit_count(const struct cmc_store *st);
+/* Test-only: how many times the writer waited for a batch to fill (collect()). */
+uint64_t cmci_store_sqlite_collect_count(const struct cmc_store *st);
 
 /* from store_mem.c */
 extern const struct cmc_store_method cmci_store_mem_method;

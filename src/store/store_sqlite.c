@@ -97,6 +97,7 @@ struct sq_store {
     size_t want;       /* while collecting: the batch size the writer waits for, else 0 */
     size_t last_batch; /* size of the last batch taken */
     uint64_t commits; /* atomic, not under mu */
+    uint64_t collects; /* times collect() waited; atomic (a test hook reads it) */
 
     pthread_t writer;
     int writer_running;
@@ -344,6 +345,7 @@ static void collect(struct sq_store *ss)
         until.tv_nsec -= 1000000000L;
     }
     ss->want = ss->last_batch < BATCH_MAX ? ss->last_batch : BATCH_MAX;
+    __atomic_add_fetch(&ss->collects, 1, __ATOMIC_RELAXED);
     while (ss->queued < ss->want && !ss->stopping)
         if (pthread_cond_timedwait(&ss->work, &ss->mu, &until) == ETIMEDOUT)
             break;
@@ -584,6 +586,13 @@ uint64_t cmci_store_sqlite_commit_count(const struct cmc_store *st)
     ss = st->state;
     n = __atomic_load_n(&ss->commits, __ATOMIC_RELAXED);
     return n;
+}
+
+uint64_t cmci_store_sqlite_collect_count(const struct cmc_store *st)
+{
+    if (st == NULL || st->meth != &cmci_store_sqlite_method)
+        return 0;
+    return __atomic_load_n(&((struct sq_store *)st->state)->collects, __ATOMIC_RELAXED);
 }
 
 const struct cmc_store_method cmci_store_sqlite_method = {

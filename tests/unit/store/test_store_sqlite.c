@@ -425,6 +425,34 @@ static void test_put__concurrent_writers_group_commit(void **state)
     cmc_store_free(st);
 }
 
+/* The collect step (store_sqlite.c) waits for as many callers as the last batch had. After
+ * a concurrent burst, a lone caller's puts must each commit on their own, and the writer
+ * may wait for company at most once: the batch of one resets what it waits for. */
+static void test_put__lone_caller_after_burst_is_not_held(void **state)
+{
+    struct fixture *fx = *state;
+    struct cmc_store *st = NULL;
+    struct worker w[N_THREADS];
+    const unsigned total = N_THREADS * PUTS_PER_THREAD, lone = 20;
+    uint64_t commits, collects;
+
+    assert_int_equal(cmc_store_open(&st, fx->loc), CMC_OK);
+    assert_int_equal(cmci_store_sqlite_collect_count(st), 0);
+    run_workers(st, w, 0);
+    for (int i = 0; i < N_THREADS; i++)
+        assert_int_equal(w[i].ok, PUTS_PER_THREAD);
+    /* the burst shared commits, so the writer did wait for company */
+    assert_true(cmci_store_sqlite_collect_count(st) > 0);
+    commits = cmci_store_sqlite_commit_count(st);
+    collects = cmci_store_sqlite_collect_count(st);
+    put_range(st, total, total + lone);
+    assert_int_equal(cmci_store_sqlite_commit_count(st) - commits, lone);
+    assert_in_range(cmci_store_sqlite_collect_count(st) - collects, 0, 1);
+    expect_count(st, total + lone);
+    expect_range(st, 0, total + lone);
+    cmc_store_free(st);
+}
+
 /* Duplicates inside a batch fail alone: each serial is stored exactly once and every
  * other attempt at it reports CMC_ERR_STORE_DUP. */
 static void test_put__concurrent_duplicates_fail_alone(void **state)
@@ -556,6 +584,7 @@ int main(void)
         T(test_close__reopen_sees_every_record),
         T(test_put__concurrent_writers_group_commit),
         T(test_put__concurrent_duplicates_fail_alone),
+        T(test_put__lone_caller_after_burst_is_not_held),
         T(test_put__failed_commit_fails_and_stores_nothing),
     };
 #undef T
