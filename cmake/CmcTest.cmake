@@ -29,5 +29,9 @@ function(cmc_add_module name)
   endif()
   target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/src)
   target_link_libraries(${name} PUBLIC ${M_DEPS})
+  # OpenSSL's deprecated API does not even compile in libcmc, whatever the warning flags:
+  # the engine reuses request keys (asn1_p10.c key pool), and the deprecated EC_KEY
+  # accessors would keep a copy of an earlier request's point (asn1_local.h).
+  target_compile_definitions(${name} PRIVATE OPENSSL_API_COMPAT=30000 OPENSSL_NO_DEPRECATED)
   cmc_warnings(${name})
 endfunction()

@@ -1,6 +1,9 @@
 # Compiler warnings and hardening applied to every target of ours.
 set(CMC_C_WARNINGS -Wall -Wextra -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes
-    -Wmissing-prototypes -Wno-unused-parameter -Wno-missing-field-initializers)
+    -Wmissing-prototypes -Wno-unused-parameter -Wno-missing-field-initializers
+    # a call to a function with no declaration (OpenSSL's deprecated API is undeclared
+    # in libcmc, cmake/CmcTest.cmake) must not compile as an implicit int function
+    -Werror=implicit-function-declaration)
 if(CMC_WERROR)
   list(APPEND CMC_C_WARNINGS -Werror)
 endif()

@@ -74,8 +74,8 @@ struct cmc_p10_st {
  * shared: nothing may keep l->pkey (or a reference to it) past cmci_key_lease_end. Only the
  * point changes between leases: ex_data and the legacy EC_KEY copy that the deprecated
  * EVP_PKEY_get0_EC_KEY/get1_EC_KEY/get0 make would carry over (on 3.0 that copy keeps the
- * first point), so those accessors must never be used on a leased key (-Werror already
- * refuses deprecated calls).
+ * first point), so those accessors must never be used on a leased key (libcmc is built
+ * with OPENSSL_NO_DEPRECATED, so they do not compile here, cmake/CmcTest.cmake).
  */
 struct cmci_key_pool;
 struct cmci_key_lease {

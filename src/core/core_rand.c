@@ -11,16 +11,20 @@
 #include <openssl/rand.h>
 
 /*
- * The random part of a serial is public as soon as the certificate is, so a thread draws
- * it from the DRBG in blocks: one RAND_bytes call per 28 serials instead of one each. Each
- * call has a fixed cost (the DRBG's fork and reseed checks, a getpid, the CTR_DRBG update)
- * that was about 2 % of a Simple enrollment's server CPU (docs/benchmark.md). A forked
- * child starts with an empty block, so parent and child never hand out the same bytes.
+ * A thread draws the random part of its serials from the DRBG in blocks: one RAND_bytes
+ * call per 28 serials instead of one each. Each call has a fixed cost (the DRBG's fork and
+ * reseed checks, a getpid, the CTR_DRBG update) that was about 2 % of a Simple enrollment's
+ * server CPU (docs/benchmark.md). What serials need (CA/B BR 7.1) is that they cannot be
+ * predicted before issuance; a block holds up to 27 future serials' random octets in
+ * cmcd's memory, where anyone who could read them could read the CA key too. A forked
+ * child starts with an empty block, so parent and child never hand out the same octets;
+ * if the fork handler cannot be registered, every serial draws from the DRBG directly.
  */
 #define SERIAL_RANDOM 9 /* octets: 72 bits */
 static __thread unsigned char serial_pool[SERIAL_RANDOM * 28];
 static __thread size_t serial_pool_left;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static int atfork_ok;
 
 static void drop_pool_in_child(void)
 {
@@ -29,12 +33,15 @@ static void drop_pool_in_child(void)
 
 static void register_atfork(void)
 {
-    (void)pthread_atfork(NULL, NULL, drop_pool_in_child);
+    atfork_ok = pthread_atfork(NULL, NULL, drop_pool_in_child) == 0;
 }
 
 static cmc_err serial_random(unsigned char out[SERIAL_RANDOM])
 {
-    (void)pthread_once(&atfork_once, register_atfork);
+    if (pthread_once(&atfork_once, register_atfork) != 0 || !atfork_ok) {
+        CMC_GUARD_OSSL(RAND_bytes(out, SERIAL_RANDOM), CMC_ERR_CRYPTO, "RAND_bytes");
+        return CMC_OK;
+    }
     if (serial_pool_left < SERIAL_RANDOM) {
         CMC_GUARD_OSSL(RAND_bytes(serial_pool, (int)sizeof(serial_pool)), CMC_ERR_CRYPTO,
                        "RAND_bytes");
@@ -42,8 +49,6 @@ static cmc_err serial_random(unsigned char out[SERIAL_RANDOM])
     }
     serial_pool_left -= SERIAL_RANDOM;
     memcpy(out, serial_pool + serial_pool_left, SERIAL_RANDOM);
-    /* used bytes do not stay behind for a later reader of this memory */
-    memset(serial_pool + serial_pool_left, 0, SERIAL_RANDOM);
     return CMC_OK;
 }
 

@@ -414,7 +414,7 @@ cmc_err cmci_response_full(struct cmci_txn *t, uint8_t **der, size_t *len)
         rv = cmci_fail_ossl(CMC_ERR_INTERNAL, "encode PKIResponse");
         goto out;
     }
-    /* the signer's certificate is added by CMS_sign; the CA's only if it is not the signer */
+    /* the signer's certificate is added by CMS_add1_signer; the CA's only if it is not the signer */
     if ((certs = chain_bag(t, t->srv->ca->resp_cert == t->srv->ca->cert)) == NULL || (in = BIO_new_mem_buf(body, n)) == NULL) {
         rv = cmci_fail(CMC_ERR_NOMEM, "response");
         goto out;

@@ -513,8 +513,9 @@ static cmc_err sq_cert_put(void *state, const struct cmc_cert_record *rec)
         ss->tail = &req;
         ss->queued++;
         queued = 1;
-        /* Only when the writer sleeps: while it commits, it finds us in the queue anyway,
-         * and a signal nobody waits for is a wasted call. */
+        /* Only when the writer sleeps, or when it collects and the queue just reached the
+         * batch it waits for: while it commits, it finds us in the queue anyway, and a
+         * signal nobody waits for is a wasted call. */
         if (ss->writer_idle || (ss->want != 0 && ss->queued == ss->want))
             pthread_cond_signal(&ss->work);
     }

@@ -704,6 +704,75 @@ static void test_tampered_wrapper(void **state)
     EVP_PKEY_free(key);
 }
 
+/* Point the SignerInfo's signatureAlgorithm (the last ecdsa-with-SHA2 OID in the message:
+ * the PKCS #10 inside comes earlier) at another hash than its digestAlgorithm. The direct
+ * check (verify_direct) takes only matching pairs, so such a request goes through the
+ * CMS_verify fallback. Returns 0 when no such OID was found. */
+static int retarget_signer_alg(uint8_t *der, size_t len)
+{
+    /* 1.2.840.10045.4.3.x, x = 2 (SHA-256) .. 4 (SHA-512) */
+    static const uint8_t ecdsa_sha2[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03};
+    size_t last = 0;
+
+    for (size_t i = 0; i + sizeof(ecdsa_sha2) < len; i++)
+        if (memcmp(der + i, ecdsa_sha2, sizeof(ecdsa_sha2)) == 0)
+            last = i + sizeof(ecdsa_sha2);
+    if (last == 0 || der[last] < 0x02 || der[last] > 0x04)
+        return 0;
+    der[last] = der[last] == 0x04 ? 0x02 : (uint8_t)(der[last] + 1);
+    return 1;
+}
+
+/* A POP-signed Full request the direct check does not take is verified by CMS_verify with a
+ * key of its own (engine_signer.c verify_by_pop_key: the SignerInfo keeps that key, so it
+ * must not be a leased one). It is issued for the right key, a tampered one is
+ * badMessageCheck, and Simple requests in between, whose keys come from the same pool,
+ * are issued for their own keys. */
+static void test_full_pop_signed_cms_verify_fallback(void **state)
+{
+    struct ef_fixture *f = *state;
+    long issued = 0;
+
+    for (int round = 0; round < 4; round++) {
+        EVP_PKEY *key = ef_key_ec(round % 2 ? "P-384" : "P-256");
+        EVP_PKEY *other = ef_key_ec(round % 2 ? "P-384" : "P-256");
+        CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+        X509_REQ *req = ef_p10(other, "between");
+        size_t len = 0, tlen = 0, plen = 0;
+        uint8_t *der = ef_full_pop(pd, key, &len), *bad, *p10;
+        struct ef_resp r;
+        char ct[96];
+
+        assert_non_null(der);
+        assert_true(retarget_signer_alg(der, len));
+        bad = ef_tamper_signature(der, len, &tlen);
+        assert_non_null(bad);
+        check_whole_failure(f, bad, &tlen, 2, 1, "with the key being certified");
+        /* everything succeeded and nothing needs echoing: a Simple PKI Response */
+        assert_true(ef_run(f, CMC_REQUEST_FULL, der, len, &r, ct, sizeof(ct)));
+        assert_string_equal(ct, CT_CERTS_ONLY);
+        assert_non_null(ef_find_cert(f, &r, key));
+        assert_null(ef_find_cert(f, &r, other));
+        ef_resp_free(&r);
+        OPENSSL_free(der);
+
+        p10 = ef_p10_der(req, &plen);
+        assert_non_null(p10);
+        assert_true(ef_run(f, CMC_REQUEST_SIMPLE, p10, plen, &r, ct, sizeof(ct)));
+        assert_string_equal(ct, CT_CERTS_ONLY);
+        assert_non_null(ef_find_cert(f, &r, other));
+        assert_null(ef_find_cert(f, &r, key));
+        ef_resp_free(&r);
+        issued += 2;
+        assert_int_equal(ef_store_count(f), issued);
+        OPENSSL_free(p10);
+        X509_REQ_free(req);
+        CMC_PKIDATA_free(pd);
+        EVP_PKEY_free(other);
+        EVP_PKEY_free(key);
+    }
+}
+
 /* The SignerInfo checks done with the request's own key (engine_signer.c verify_direct):
  * RSA as well as EC keys are accepted; a changed eContent (messageDigest mismatch) and a
  * SignerInfo without signed attributes (RFC 5652 §5.3: required for PKIData) are
@@ -1088,6 +1157,7 @@ int main(void)
         T(test_orm_not_supported),
         T(test_response_only_control),
         T(test_tampered_wrapper),
+        T(test_full_pop_signed_cms_verify_fallback),
         T(test_untrusted_operator),
         T(test_signed_only_profile),
         T(test_unknown_profile),
