@@ -69,9 +69,19 @@ static void test_open__bad_location_is_config_error(void **state)
     assert_int_equal(cmc_store_open(NULL, "mem:"), CMC_ERR_USAGE);
 }
 
+/* cmc_store_free(NULL) does nothing, like free(NULL): in particular it leaves the thread's
+ * error record alone, so a caller can clean up after a failed open and still report why. */
 static void test_free__null_is_noop(void **state)
 {
-    cmc_store_free(NULL);
+    struct cmc_store *st = NULL;
+    char why[256];
+
+    assert_int_equal(cmc_store_open(&st, "nosuchbackend:x"), CMC_ERR_CONFIG);
+    assert_null(st);
+    snprintf(why, sizeof(why), "%s", cmc_error_get0_message());
+    assert_true(why[0] != '\0');
+    cmc_store_free(st);
+    assert_string_equal(cmc_error_get0_message(), why);
 }
 
 static void test_put_get_count__round_trip(void **state)
