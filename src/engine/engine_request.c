@@ -45,12 +45,33 @@ static cmc_err issue_one(struct cmci_txn *t, uint32_t id, const X509_NAME *subje
     return CMC_OK;
 }
 
+/* A control carried inside a certification request: rfc5272bis lets the POP link
+ * witnesses (§6.3) and changeSubjectName (§6.8) ride in a PKCS #10 attribute or a CRMF
+ * control. This server supports neither, so the request is refused with noSupport rather
+ * than issued without the check the control asks for. Returns CMC_OK for anything else. */
+static cmc_err check_inner_control(const ASN1_OBJECT *type)
+{
+    switch (cmc_oid_control_num(type)) {
+    case CMC_CTRL_POP_LINK_WITNESS:
+    case CMC_CTRL_POP_LINK_WITNESS_V2:
+        CMC_BAIL(CMC_ERR_UNSUPPORTED, "POP link witness is not supported by this server");
+    case CMC_CTRL_CHANGE_SUBJECT_NAME:
+        CMC_BAIL(CMC_ERR_UNSUPPORTED, "changeSubjectName is not supported by this server");
+    default:
+        return CMC_OK;
+    }
+}
+
 static cmc_err process_p10(struct cmci_txn *t, uint32_t id, const CMC_P10 *req)
 {
     struct cmci_key_lease key;
     STACK_OF(X509_EXTENSION) *exts = NULL;
     cmc_err rv;
 
+    /* Other attributes (a challengePassword, say) are not controls and are not read. */
+    for (int i = 0; i < sk_X509_ATTRIBUTE_num(req->info->attributes); i++)
+        CMC_GUARD(check_inner_control(
+            X509_ATTRIBUTE_get0_object(sk_X509_ATTRIBUTE_value(req->info->attributes, i))));
     /* The PKCS #10 self-signature is the proof of possession (rfc5272bis §3.2.1.2.1). */
     if ((rv = cmci_spki_lease_pkey(t->srv->keys, cmc_p10_get0_spki(req), &key)) == CMC_OK
         && (rv = cmc_p10_verify(req, key.pkey)) == CMC_OK
@@ -106,10 +127,7 @@ static cmc_err process_crm(struct cmci_txn *t, uint32_t id, const CMC_CERT_REQ_M
     CMC_ENSURE(m->regInfo == NULL, CMC_ERR_BAD_REQUEST,
                "the CRMF regInfo field must not be used in CMC; use the regInfo control");
     for (int i = 0; i < sk_CMC_ATAV_num(m->certReq->controls); i++) {
-        const CMC_ATAV *c = sk_CMC_ATAV_value(m->certReq->controls, i);
-        int n = cmc_oid_control_num(c->type);
-        CMC_ENSURE(n != CMC_CTRL_POP_LINK_WITNESS && n != CMC_CTRL_POP_LINK_WITNESS_V2,
-                   CMC_ERR_UNSUPPORTED, "POP link witness is not supported by this server");
+        CMC_GUARD(check_inner_control(sk_CMC_ATAV_value(m->certReq->controls, i)->type));
         CMC_BAIL(CMC_ERR_BAD_REQUEST, "CRMF controls are not used in CMC (rfc5274bis §4)");
     }
     CMC_ENSURE(tpl->subject != NULL, CMC_ERR_BAD_REQUEST, "the CRMF template has no subject");

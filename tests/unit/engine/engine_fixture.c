@@ -413,6 +413,33 @@ CMC_CERT_REQ_MSG *ef_crm(EVP_PKEY *key, uint32_t cert_req_id, const char *cn,
         || (tpl->subject = cn_name(cn)) == NULL || cmc_spki_set1_pkey(&tpl->publicKey, key) != CMC_OK
         || X509V3_add1_i2d(&tpl->extensions, NID_subject_key_identifier, ski, 0, 0) != 1)
         goto out;
+    if (opt == EF_CRM_CTL_POP_LINK || opt == EF_CRM_CTL_CHANGE_SUBJECT || opt == EF_CRM_CTL_OTHER) {
+        /* the value is never read before the verdict; an empty SEQUENCE keeps the DER valid */
+        CMC_ATAV *a = CMC_ATAV_new();
+        ASN1_STRING *seq = ASN1_STRING_new();
+        static const unsigned char empty_seq[] = {0x30, 0x00};
+        const ASN1_OBJECT *o = opt == EF_CRM_CTL_POP_LINK
+                                   ? cmc_oid_get0_control(CMC_CTRL_POP_LINK_WITNESS_V2)
+                               : opt == EF_CRM_CTL_CHANGE_SUBJECT
+                                   ? cmc_oid_get0_control(CMC_CTRL_CHANGE_SUBJECT_NAME)
+                                   : NULL;
+
+        if (a == NULL || seq == NULL || ASN1_STRING_set(seq, empty_seq, 2) != 1
+            || (a->value == NULL && (a->value = ASN1_TYPE_new()) == NULL)
+            || (m->certReq->controls == NULL
+                && (m->certReq->controls = sk_CMC_ATAV_new_null()) == NULL)) {
+            CMC_ATAV_free(a);
+            ASN1_STRING_free(seq);
+            goto out;
+        }
+        ASN1_OBJECT_free(a->type);
+        a->type = o != NULL ? OBJ_dup(o) : OBJ_txt2obj("1.3.6.1.5.5.7.5.1.1", 1); /* regToken */
+        ASN1_TYPE_set(a->value, V_ASN1_SEQUENCE, seq);
+        if (a->type == NULL || !sk_CMC_ATAV_push(m->certReq->controls, a)) {
+            CMC_ATAV_free(a);
+            goto out;
+        }
+    }
     if (opt == EF_CRM_ENCR_CERT || opt == EF_CRM_ENCR_CERT_KA || opt == EF_CRM_CHALLENGE
         || opt == EF_CRM_THIS_MESSAGE
         || opt == EF_CRM_RA_VERIFIED) {

@@ -69,7 +69,10 @@ enum ef_crm_opt {
     EF_CRM_ENCR_CERT_KA,  /* popo keyAgreement subsequentMessage encrCert (indirect POP) */
     EF_CRM_CHALLENGE,     /* popo keyEncipherment subsequentMessage challengeResp */
     EF_CRM_RA_VERIFIED,   /* popo raVerified NULL */
-    EF_CRM_THIS_MESSAGE   /* popo keyEncipherment thisMessage (the private key, encrypted) */
+    EF_CRM_THIS_MESSAGE,  /* popo keyEncipherment thisMessage (the private key, encrypted) */
+    EF_CRM_CTL_POP_LINK,  /* certReq.controls holds popLinkWitnessV2 (signed over by the POP) */
+    EF_CRM_CTL_CHANGE_SUBJECT, /* certReq.controls holds changeSubjectName */
+    EF_CRM_CTL_OTHER      /* certReq.controls holds id-regCtrl-regToken (a CRMF control) */
 };
 /* CRMF CertReqMsg: certReqId, template subject + publicKey + SKI extension, POP signature
  * over the CertRequest (or the POP @p opt names). @p cn NULL gives an empty subject (a Name

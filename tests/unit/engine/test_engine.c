@@ -457,6 +457,98 @@ static void test_crm_challenge_resp_pop(void **state)
     crm_expect_why(state, EF_CRM_THIS_MESSAGE, 4, -1, "not supported");
 }
 
+/* rfc5272bis §6.3 and §6.8: a POP link witness or changeSubjectName inside a CRMF request
+ * asks for a check this server does not make -> noSupport for that request, nothing issued;
+ * any other CRMF control is not used in CMC (rfc5274bis §4) -> badRequest. */
+static void test_crm_inner_controls(void **state)
+{
+    crm_expect_why(state, EF_CRM_CTL_POP_LINK, 4, -1, "POP link witness");
+    crm_expect_why(state, EF_CRM_CTL_CHANGE_SUBJECT, 4, -1, "changeSubjectName");
+    crm_expect_why(state, EF_CRM_CTL_OTHER, 2, 2, "CRMF controls");
+}
+
+/* A PKCS #10 request for @p key with one attribute of type @p obj added (an empty SEQUENCE
+ * as its value), signed again. */
+static X509_REQ *p10_with_attr(EVP_PKEY *key, const char *cn, const ASN1_OBJECT *obj)
+{
+    static const unsigned char empty_seq[] = {0x30, 0x00};
+    X509_REQ *req = ef_p10(key, cn);
+
+    assert_non_null(req);
+    assert_int_equal(X509_REQ_add1_attr_by_OBJ(req, obj, V_ASN1_SEQUENCE, empty_seq,
+                                               sizeof(empty_seq)),
+                     1);
+    assert_true(X509_REQ_sign(req, key, EVP_sha256()) > 0);
+    return req;
+}
+
+/* The same controls as PKCS #10 attributes: noSupport for that request only, as a Simple
+ * request (bodyList {1}) and as one tcr of two in a Full request (the other is issued). A
+ * challengePassword attribute is not a control and changes nothing. */
+static void test_p10_inner_controls(void **state)
+{
+    struct ef_fixture *f = *state;
+    static const int ctl[] = {CMC_CTRL_POP_LINK_WITNESS, CMC_CTRL_POP_LINK_WITNESS_V2,
+                              CMC_CTRL_CHANGE_SUBJECT_NAME};
+    long issued = 0;
+
+    for (size_t i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++) {
+        EVP_PKEY *key = ef_key_ec("P-256"), *good = ef_key_ec("P-256");
+        X509_REQ *req = p10_with_attr(key, "linked", cmc_oid_get0_control(ctl[i]));
+        X509_REQ *good_req = ef_p10(good, "plain");
+        CMC_PKIDATA *pd = ef_pkidata_new();
+        size_t len = 0;
+        uint8_t *der = ef_p10_der(req, &len);
+        const struct ef_status *st;
+        struct ef_resp r;
+        char ct[96];
+
+        assert_true(ef_run(f, CMC_REQUEST_SIMPLE, der, len, &r, ct, sizeof(ct)));
+        assert_string_equal(ct, CT_CMC_RESPONSE);
+        assert_int_equal(r.n_st, 1);
+        check_status(&r.st[0], 4, -1, IDS(1));
+        check_text(r.st[0].text, "not supported");
+        assert_null(ef_find_cert(f, &r, key));
+        ef_resp_free(&r);
+        OPENSSL_free(der);
+
+        assert_true(ef_add_tcr(pd, 1, req));
+        assert_true(ef_add_tcr(pd, 2, good_req));
+        run_full(f, ef_full_cert(pd, f->op_cert, f->op_key, &len), &len, &r);
+        assert_int_equal(r.n_st, 2);
+        assert_non_null(st = status_for(&r, 1));
+        check_status(st, 4, -1, IDS(1));
+        assert_non_null(st = status_for(&r, 2));
+        check_status(st, 0, -1, IDS(2));
+        assert_null(ef_find_cert(f, &r, key));
+        assert_non_null(ef_find_cert(f, &r, good));
+        assert_int_equal(ef_store_count(f), ++issued);
+        ef_resp_free(&r);
+        CMC_PKIDATA_free(pd);
+        X509_REQ_free(good_req);
+        X509_REQ_free(req);
+        EVP_PKEY_free(good);
+        EVP_PKEY_free(key);
+    }
+    {
+        EVP_PKEY *key = ef_key_ec("P-256");
+        X509_REQ *req = p10_with_attr(key, "password", OBJ_nid2obj(NID_pkcs9_challengePassword));
+        size_t len = 0;
+        uint8_t *der = ef_p10_der(req, &len);
+        struct ef_resp r;
+        char ct[96];
+
+        assert_true(ef_run(f, CMC_REQUEST_SIMPLE, der, len, &r, ct, sizeof(ct)));
+        assert_string_equal(ct, CT_CERTS_ONLY);
+        assert_non_null(ef_find_cert(f, &r, key));
+        assert_int_equal(ef_store_count(f), ++issued);
+        ef_resp_free(&r);
+        OPENSSL_free(der);
+        X509_REQ_free(req);
+        EVP_PKEY_free(key);
+    }
+}
+
 /* rfc5272bis §6.8: raVerified needs an RA POP Witness control, which this server does not
  * accept; a server that does not let an RA do the POP answers popFailed -> failed / popFailed
  * {9}, even when a trusted operator signed the request; nothing issued. */
@@ -1149,6 +1241,8 @@ int main(void)
         T(test_crm_indirect_pop),
         T(test_crm_challenge_resp_pop),
         T(test_crm_ra_verified_pop),
+        T(test_crm_inner_controls),
+        T(test_p10_inner_controls),
         T(test_empty_subject),
         T(test_duplicate_body_part_ids),
         T(test_body_part_id_zero),
