@@ -184,7 +184,7 @@ cmc_err cmci_controls_process(struct cmci_txn *t)
 {
     STACK_OF(CMC_TAGGED_ATTRIBUTE) *cs = t->pkidata->controlSequence;
     int n = sk_CMC_TAGGED_ATTRIBUTE_num(cs);
-    uint32_t unknown[CMCI_STATUS_MAX_IDS];
+    uint32_t *unknown = NULL;
     size_t n_unknown = 0;
     int any_unknown = 0;
     char buf[200];
@@ -196,13 +196,18 @@ cmc_err cmci_controls_process(struct cmci_txn *t)
         uint32_t id;
         if (lookup(a->attrType) != NULL)
             continue;
+        /* n is bounded by max_controls (check_structure), so this is too */
+        if (!any_unknown && (unknown = OPENSSL_malloc((size_t)n * sizeof(*unknown))) == NULL)
+            return cmci_fail(CMC_ERR_NOMEM, "unrecognised controls");
         any_unknown = 1;
-        if (cmc_body_part_id_get(a->bodyPartID, &id) == CMC_OK && n_unknown < CMCI_STATUS_MAX_IDS)
+        if (cmc_body_part_id_get(a->bodyPartID, &id) == CMC_OK)
             unknown[n_unknown++] = id;
     }
     if (any_unknown) {
-        CMC_GUARD(cmci_txn_status(t, CMC_ERR_BAD_REQUEST, unknown, n_unknown,
-                                  "unrecognised control"));
+        cmc_err st = cmci_txn_status(t, CMC_ERR_BAD_REQUEST, unknown, n_unknown,
+                                     "unrecognised control");
+        OPENSSL_free(unknown);
+        CMC_GUARD(st);
         skip(t, "the request carries an unrecognised control");
         return CMC_ERR_BAD_REQUEST;
     }

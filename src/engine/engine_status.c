@@ -66,11 +66,11 @@ const char *cmci_error_public_text(char *buf, size_t len)
     return buf;
 }
 
-cmc_err cmci_txn_status(struct cmci_txn *t, cmc_err code, const uint32_t *ids, size_t n_ids,
-                        const char *fmt, ...)
+/* One CMCStatusInfoV2 of at most CMCI_STATUS_MAX_IDS body parts. */
+static cmc_err add_status(struct cmci_txn *t, cmc_err code, const uint32_t *ids, size_t n_ids,
+                          const char *text)
 {
     struct cmci_status *s;
-    va_list ap;
 
     if (t->n_statuses == t->cap_statuses) {
         size_t ncap = t->cap_statuses ? t->cap_statuses * 2 : 8;
@@ -87,10 +87,28 @@ cmc_err cmci_txn_status(struct cmci_txn *t, cmc_err code, const uint32_t *ids, s
     s = &t->statuses[t->n_statuses++];
     memset(s, 0, sizeof(*s));
     cmci_failinfo_map(code, &s->status, &s->fail_info);
-    for (size_t i = 0; i < n_ids && i < CMCI_STATUS_MAX_IDS; i++)
-        s->ids[s->n_ids++] = ids[i];
+    memcpy(s->ids, ids, n_ids * sizeof(*ids));
+    s->n_ids = n_ids;
+    snprintf(s->text, sizeof(s->text), "%s", text);
+    return CMC_OK;
+}
+
+cmc_err cmci_txn_status(struct cmci_txn *t, cmc_err code, const uint32_t *ids, size_t n_ids,
+                        const char *fmt, ...)
+{
+    char text[sizeof(t->statuses[0].text)];
+    size_t done = 0;
+    va_list ap;
+
     va_start(ap, fmt);
-    vsnprintf(s->text, sizeof(s->text), fmt, ap);
+    vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    /* More body parts than one status holds: the same status again for the rest, so that
+     * every body part the verdict is about is named (rfc5272bis §6.1.1 bodyList). */
+    do {
+        size_t k = n_ids - done < CMCI_STATUS_MAX_IDS ? n_ids - done : CMCI_STATUS_MAX_IDS;
+        CMC_GUARD(add_status(t, code, ids + done, k, text));
+        done += k;
+    } while (done < n_ids);
     return CMC_OK;
 }

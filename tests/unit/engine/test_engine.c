@@ -631,6 +631,61 @@ static void test_unknown_controls(void **state)
     EVP_PKEY_free(key);
 }
 
+/* Rewrites the fixture's max_controls and max_body_parts (8) and reloads the server. */
+static void reload_with_limits(struct ef_fixture *f, unsigned limit)
+{
+    char cmd[512];
+
+    snprintf(cmd, sizeof(cmd),
+             "sed -i 's/^max_controls = .*/max_controls = %u/; "
+             "s/^max_body_parts = .*/max_body_parts = %u/' '%s'",
+             limit, limit, f->cnf);
+    assert_int_equal(system(cmd), 0);
+    cmc_server_ctx_free(f->srv);
+    f->srv = NULL;
+    assert_int_equal(cmc_server_ctx_new_from_config(&f->srv, f->cnf), CMC_OK);
+}
+
+/* More unrecognised controls than one status can list (16): every one of them is named,
+ * in as many badRequest statuses as it takes, and nothing is issued. */
+static void test_unknown_controls_all_named(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    ASN1_OBJECT *other = OBJ_txt2obj("1.2.3.4.5", 1);
+    int named[40] = {0}, n_bad = 0;
+    struct ef_resp r;
+    size_t len = 0;
+
+    assert_non_null(other);
+    reload_with_limits(f, 40);
+    for (uint32_t id = 10; id < 40; id++)
+        add_null_control(pd, id, other);
+    run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+    for (size_t i = 0; i < r.n_st; i++) {
+        if (r.st[i].n_ids == 1 && r.st[i].ids[0] == 1)
+            continue; /* the request's "not processed" */
+        assert_int_equal(r.st[i].status, 2);
+        assert_int_equal(r.st[i].fail_info, 2);
+        assert_true(r.st[i].n_ids <= 16);
+        for (size_t k = 0; k < r.st[i].n_ids; k++) {
+            assert_in_range(r.st[i].ids[k], 10, 39);
+            named[r.st[i].ids[k]]++;
+        }
+        n_bad++;
+    }
+    assert_int_equal(n_bad, 2); /* 16 + 14 */
+    for (int id = 10; id < 40; id++)
+        assert_int_equal(named[id], 1);
+    assert_null(ef_find_cert(f, &r, key));
+    assert_int_equal(ef_store_count(f), 0);
+    ef_resp_free(&r);
+    ASN1_OBJECT_free(other);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
 /* A recognised control this server does not implement (identityProofV2, id-cmc 34) gets
  * noSupport, and the certification request is failed/badRequest "not processed". */
 static void test_unsupported_control(void **state)
@@ -1247,6 +1302,7 @@ int main(void)
         T(test_duplicate_body_part_ids),
         T(test_body_part_id_zero),
         T(test_unknown_controls),
+        T(test_unknown_controls_all_named),
         T(test_unsupported_control),
         T(test_orm_not_supported),
         T(test_response_only_control),
