@@ -244,7 +244,7 @@ static cmc_err process_full(struct cmci_txn *t, const uint8_t *in, size_t len,
     if ((rv = cmci_controls_process(t)) != CMC_OK && cmc_err_is_fatal(rv))
         return rv;
     if (rv == CMC_OK || t->skip_requests)
-        cmci_requests_process(t);
+        return cmci_requests_process(t);
     return CMC_OK;
 }
 

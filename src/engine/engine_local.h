@@ -85,7 +85,8 @@ const CMC_SPKI *cmci_find_request_spki_by_ski(const CMC_PKIDATA *pd,
                                               const ASN1_OCTET_STRING *keyid);
 
 /* from engine_request.c */
-void cmci_requests_process(struct cmci_txn *t);
+/* CMC_OK, or the error that kept a body part's status from being recorded. */
+cmc_err cmci_requests_process(struct cmci_txn *t) CMC_WUR;
 cmc_err cmci_process_simple(struct cmci_txn *t);
 
 /* from engine_response.c */

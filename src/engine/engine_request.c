@@ -7,14 +7,14 @@
 
 #include <openssl/err.h>
 
-/* Record a body-part failure from the error record. */
-static void fail_part(struct cmci_txn *t, uint32_t id, cmc_err code)
+/* Record a body-part failure from the error record. When even that fails (no memory, too
+ * many statuses), the error goes up: the engine then answers 500 rather than a response
+ * that would say nothing about this body part, which a client reads as success. */
+static CMC_WUR cmc_err fail_part(struct cmci_txn *t, uint32_t id, cmc_err code)
 {
     char buf[200];
-    /* a failure to record a status is itself recorded by the caller's final check */
-    if (cmci_txn_status(t, code, &id, 1, "%s", cmci_error_public_text(buf, sizeof(buf)))
-        != CMC_OK)
-        t->skip_requests = 1;
+
+    return cmci_txn_status(t, code, &id, 1, "%s", cmci_error_public_text(buf, sizeof(buf)));
 }
 
 static cmc_err authorise(struct cmci_txn *t, const struct cmci_profile *p)
@@ -139,7 +139,7 @@ static cmc_err process_crm(struct cmci_txn *t, uint32_t id, const CMC_CERT_REQ_M
     return rv;
 }
 
-void cmci_requests_process(struct cmci_txn *t)
+cmc_err cmci_requests_process(struct cmci_txn *t)
 {
     STACK_OF(CMC_TAGGED_REQUEST) *rs = t->pkidata->reqSequence;
     int stop = t->skip_requests;
@@ -164,32 +164,30 @@ void cmci_requests_process(struct cmci_txn *t)
         cmc_err rv;
 
         if (cmc_body_part_id_get(bpid, &id) != CMC_OK) {
-            fail_part(t, 0, CMC_ERR_BAD_REQUEST);
+            CMC_GUARD(fail_part(t, 0, CMC_ERR_BAD_REQUEST));
             continue;
         }
         if (r->type == CMC_TAGGED_REQUEST_ORM && !t->skip_requests) {
-            fail_part(t, id, cmci_fail(CMC_ERR_UNSUPPORTED,
-                                       "other request message types are not supported"));
+            CMC_GUARD(fail_part(t, id, cmci_fail(CMC_ERR_UNSUPPORTED,
+                                                 "other request message types are not supported")));
             continue;
         }
         if (stop) {
-            if (cmci_txn_status(t, CMC_ERR_BAD_REQUEST, &id, 1, "not processed: %s", why) != CMC_OK)
-                return;
+            CMC_GUARD(cmci_txn_status(t, CMC_ERR_BAD_REQUEST, &id, 1, "not processed: %s", why));
             continue;
         }
         rv = r->type == CMC_TAGGED_REQUEST_TCR
                  ? process_p10(t, id, r->value.tcr->certificationRequest)
                  : process_crm(t, id, r->value.crm);
         if (rv != CMC_OK)
-            fail_part(t, id, rv);
+            CMC_GUARD(fail_part(t, id, rv));
     }
+    return CMC_OK;
 }
 
 cmc_err cmci_process_simple(struct cmci_txn *t)
 {
     cmc_err rv = process_p10(t, 1, t->simple);
     /* rfc5272bis §3.1: an error about a Simple PKI Request names body part 1 */
-    if (rv != CMC_OK)
-        fail_part(t, 1, rv);
-    return CMC_OK;
+    return rv == CMC_OK ? CMC_OK : fail_part(t, 1, rv);
 }

@@ -361,10 +361,19 @@ static int check_200(struct oom_state *s, const struct oom_case *c, long n,
         ef_resp_free(&r);
         return 0;
     }
-    if (ef_find_cert(&s->fx, &r, c->key) != NULL)
+    if (ef_find_cert(&s->fx, &r, c->key) != NULL) {
         issued = 1;
-    else if (r.certs_only || r.n_st == 0)
+    } else if (r.certs_only || r.n_st == 0) {
         problem(t, c, n, "200 answer with neither the certificate nor a status");
+    } else {
+        /* without the certificate, some status must say why: all-success would tell the
+         * client its request went through (a failure to record a status once did this) */
+        int failed = 0;
+        for (size_t i = 0; i < r.n_st; i++)
+            failed |= r.st[i].status != 0;
+        if (!failed)
+            problem(t, c, n, "200 answer says success but carries no certificate");
+    }
     ef_resp_free(&r);
     return issued;
 }
