@@ -239,22 +239,29 @@ int cmci_profile_honours(const struct cmci_profile *p, int nid)
  * KeyIdentifier OCTET STRING (SHA-1 of the subjectPublicKey bits) } }: RFC 5280
  * §4.2.1.2 method (1), non-critical, as X509_add1_ext_i2d writes it. */
 #define SKI_DER_LEN 31
+cmc_err cmci_ski_hash(const struct cmci_ca *ca, const CMC_SPKI *spki,
+                      unsigned char out[SHA_DIGEST_LENGTH])
+{
+    unsigned int n = 0;
+
+    /* Checked: SHA1() would leave the identifier unwritten when it cannot allocate its
+     * context, and the certificate would carry whatever the stack held. */
+    CMC_ENSURE(EVP_Digest(ASN1_STRING_get0_data(spki->subjectPublicKey),
+                          (size_t)ASN1_STRING_length(spki->subjectPublicKey), out, &n,
+                          ca->sha1, NULL) == 1
+                   && n == SHA_DIGEST_LENGTH,
+               CMC_ERR_NOMEM, "subjectKeyIdentifier");
+    return CMC_OK;
+}
+
 static cmc_err ski_der(const struct cmci_ca *ca, const CMC_SPKI *spki,
                        unsigned char out[SKI_DER_LEN])
 {
     static const unsigned char head[] = {0x30, 0x1d, 0x06, 0x03, 0x55, 0x1d, 0x0e,
                                          0x04, 0x16, 0x04, 0x14};
-    unsigned int n = 0;
 
     memcpy(out, head, sizeof(head));
-    /* Checked: SHA1() would leave the identifier unwritten when it cannot allocate its
-     * context, and the certificate would carry whatever the stack held. */
-    CMC_ENSURE(EVP_Digest(ASN1_STRING_get0_data(spki->subjectPublicKey),
-                          (size_t)ASN1_STRING_length(spki->subjectPublicKey),
-                          out + sizeof(head), &n, ca->sha1, NULL) == 1
-                   && n == SKI_DER_LEN - sizeof(head),
-               CMC_ERR_NOMEM, "subjectKeyIdentifier");
-    return CMC_OK;
+    return cmci_ski_hash(ca, spki, out + sizeof(head));
 }
 
 /* The most extensions one certificate gets: the profile's plus the requested ones. */

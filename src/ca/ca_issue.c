@@ -46,18 +46,19 @@ cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey)
 
 /* The profile's pre-made extensions, in section order; a NULL entry is
  * subjectKeyIdentifier = hash: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2). */
-static cmc_err add_cached_extensions(const struct cmci_profile *p, const CMC_SPKI *spki, X509 *x)
+static cmc_err add_cached_extensions(const struct cmci_ca *ca, const struct cmci_profile *p,
+                                     const CMC_SPKI *spki, X509 *x)
 {
     for (int i = 0; i < sk_X509_EXTENSION_num(p->ext_cached); i++) {
         X509_EXTENSION *e = sk_X509_EXTENSION_value(p->ext_cached, i);
 
         if (e == NULL) {
             unsigned char md[SHA_DIGEST_LENGTH];
-            ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+            ASN1_OCTET_STRING *os;
             int ok;
 
-            SHA1(ASN1_STRING_get0_data(spki->subjectPublicKey),
-                 (size_t)ASN1_STRING_length(spki->subjectPublicKey), md);
+            CMC_GUARD(cmci_ski_hash(ca, spki, md));
+            os = ASN1_OCTET_STRING_new();
             ok = os != NULL && ASN1_OCTET_STRING_set(os, md, sizeof(md)) == 1
                  && X509_add1_ext_i2d(x, NID_subject_key_identifier, os, 0, X509V3_ADD_DEFAULT)
                         == 1;
@@ -109,7 +110,7 @@ static cmc_err build_openssl(struct cmci_ca *ca, const struct cmci_profile *p,
         goto err;
     }
     if (p->ext_cached != NULL) {
-        if ((rv = add_cached_extensions(p, spki, x)) != CMC_OK)
+        if ((rv = add_cached_extensions(ca, p, spki, x)) != CMC_OK)
             goto err;
     } else if (p->ext_section != NULL) {
         X509V3_set_ctx(&ctx, ca->cert, x, NULL, NULL, 0);

@@ -9,6 +9,7 @@
 
 #include <openssl/conf.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 #include <cmc/store.h>
@@ -117,6 +118,10 @@ const struct cmci_profile *cmci_ca_get0_profile(const struct cmci_ca *ca, const 
 cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey) CMC_WUR;
 
 /* from ca_der.c */
+/* subjectKeyIdentifier = hash: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2
+ * method 1), for both issuance paths. */
+cmc_err cmci_ski_hash(const struct cmci_ca *ca, const CMC_SPKI *spki,
+                      unsigned char out[SHA_DIGEST_LENGTH]) CMC_WUR;
 /* 1 when the profile's honor_extensions lists @p nid (a requested extension it copies). */
 int cmci_profile_honours(const struct cmci_profile *p, int nid);
 /* @p n as RFC 2253 text (UTF-8 kept), cut to @p len - 1 octets, for store records. */
