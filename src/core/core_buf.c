@@ -44,13 +44,6 @@ uint8_t *cmci_dynbuf_take(struct cmc_dynbuf *b, size_t *len)
     return p;
 }
 
-void cmci_dynbuf_reset(struct cmc_dynbuf *b)
-{
-    if (b->ptr != NULL)
-        OPENSSL_cleanse(b->ptr, b->len);
-    b->len = 0;
-}
-
 void cmci_dynbuf_free(struct cmc_dynbuf *b)
 {
     OPENSSL_clear_free(b->ptr, b->alloc);

@@ -8,12 +8,6 @@
 
 #include "core/core_error.h"
 
-/* A borrowed slice: never freed through this struct. */
-struct cmc_buf {
-    const uint8_t *ptr;
-    size_t len;
-};
-
 /*
  * An owned growable buffer with a mandatory cap, fixed at init: appending past the cap
  * fails with CMC_ERR_LIMIT and never grows the buffer. Freed contents are wiped, since a
@@ -30,7 +24,6 @@ void cmci_dynbuf_init(struct cmc_dynbuf *b, size_t cap);
 cmc_err cmci_dynbuf_add(struct cmc_dynbuf *b, const void *data, size_t len) CMC_WUR;
 /* Hand the bytes to the caller (OPENSSL_free them); the buffer is left empty. */
 uint8_t *cmci_dynbuf_take(struct cmc_dynbuf *b, size_t *len);
-void cmci_dynbuf_reset(struct cmc_dynbuf *b);
 void cmci_dynbuf_free(struct cmc_dynbuf *b);
 
 /* The most identifier and length octets cmci_der_header writes. */

@@ -100,7 +100,6 @@ static cmc_err h_reg_info(struct cmci_txn *t, uint32_t bpid, const ASN1_TYPE *v)
                 for (size_t i = 0; i < n; i++)
                     if (name[i] < 0x20 || name[i] > 0x7e)
                         name[i] = '?';
-                snprintf(t->profile_name, sizeof(t->profile_name), "%s", name);
                 CMC_BAIL(CMC_ERR_UNKNOWN_PROFILE, "unknown profile \"%s\"", name);
             }
         }
@@ -154,22 +153,6 @@ static const struct ctl_def *lookup(const ASN1_OBJECT *oid)
         if (table[i].num == n)
             return &table[i];
     return NULL;
-}
-
-const char *cmci_control_handler_kind(int num)
-{
-    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-        if (table[i].num != num)
-            continue;
-        switch (table[i].kind) {
-        case CTL_HANDLE: return "handled";
-        case CTL_UNSUPPORTED: return "noSupport";
-        case CTL_RESPONSE_ONLY: return "badRequest (response-only)";
-        case CTL_IN_REQUEST: return "badRequest (belongs in a request)";
-        default: return "unknown";
-        }
-    }
-    return "unrecognised";
 }
 
 static void skip(struct cmci_txn *t, const char *why)

@@ -50,7 +50,6 @@ struct cmci_txn {
     const ASN1_OCTET_STRING *data_return[8];
     size_t n_data_return;
     const struct cmci_profile *profile;
-    char profile_name[64];      /* set when regInfo named an unknown profile */
     struct cmci_status *statuses;
     size_t n_statuses, cap_statuses;
     struct cmci_blob issued[64]; /* owned: the issued certificates, DER, parallel to issued_ids */
@@ -58,7 +57,6 @@ struct cmci_txn {
     size_t n_issued_ids;
     int skip_requests;          /* a control failed: cert requests are not processed */
     char skip_reason[160];
-    char log_extra[120];
 };
 
 /* from engine_status.c: recording statuses and mapping errors to CMCFailInfo */
@@ -74,15 +72,9 @@ const char *cmci_error_public_text(char *buf, size_t len);
 /* Recognise and run every control of the PKIData. Unrecognised controls fail the whole
  * PKIData (rfc5272bis §3.2.1.2); returns CMC_OK when requests may go on. */
 cmc_err cmci_controls_process(struct cmci_txn *t) CMC_WUR;
-/* Name of a control number, for the conformance table and logs. */
-const char *cmci_control_handler_kind(int num);
 
 /* from engine_signer.c */
 cmc_err cmci_verify_wrapper(struct cmci_txn *t) CMC_WUR;
-/* Find a request whose subjectKeyIdentifier extension equals @p keyid; its key as sent
- * (get0: borrowed from @p pd), or NULL. */
-const CMC_SPKI *cmci_find_request_spki_by_ski(const CMC_PKIDATA *pd,
-                                              const ASN1_OCTET_STRING *keyid);
 
 /* from engine_request.c */
 /* CMC_OK, or the error that kept a body part's status from being recorded. */

@@ -38,8 +38,10 @@ static const CMC_SPKI *request_spki(const CMC_TAGGED_REQUEST *r)
     return NULL;
 }
 
-const CMC_SPKI *cmci_find_request_spki_by_ski(const CMC_PKIDATA *pd,
-                                              const ASN1_OCTET_STRING *keyid)
+/* The request whose subjectKeyIdentifier extension equals @p keyid: its key as sent
+ * (get0: borrowed from @p pd), or NULL. */
+static const CMC_SPKI *find_request_spki_by_ski(const CMC_PKIDATA *pd,
+                                                const ASN1_OCTET_STRING *keyid)
 {
     for (int i = 0; i < sk_CMC_TAGGED_REQUEST_num(pd->reqSequence); i++) {
         const CMC_TAGGED_REQUEST *r = sk_CMC_TAGGED_REQUEST_value(pd->reqSequence, i);
@@ -286,7 +288,7 @@ cmc_err cmci_verify_wrapper(struct cmci_txn *t)
     if (n == 1
         && CMS_SignerInfo_get0_signer_id(sk_CMS_SignerInfo_value(sis, 0), &keyid, &issuer, &sno) == 1
         && keyid != NULL) {
-        const CMC_SPKI *spki = cmci_find_request_spki_by_ski(t->pkidata, keyid);
+        const CMC_SPKI *spki = find_request_spki_by_ski(t->pkidata, keyid);
         struct cmci_key_lease key;
 
         if (spki != NULL && cmci_spki_lease_pkey(t->srv->keys, spki, &key) == CMC_OK) {
