@@ -284,6 +284,12 @@ cmc_err cmci_verify_wrapper(struct cmci_txn *t)
     /* An unsigned SignedData is only meaningful for a shared-secret revocation request
      * (rfc5272bis §6.11), which this server does not support yet. */
     CMC_ENSURE(n > 0, CMC_ERR_BAD_MESSAGE_CHECK, "the SignedData has no signer");
+    /* RFC 5652 §5.3: signedAttrs MUST be present when eContentType is not id-data. Checked
+     * here for every signer, because CMS_verify (operator signers, and the POP-key
+     * fallback) accepts a SignerInfo without them. */
+    for (int i = 0; i < n; i++)
+        CMC_ENSURE(CMS_signed_get_attr_count(sk_CMS_SignerInfo_value(sis, i)) > 0,
+                   CMC_ERR_BAD_MESSAGE_CHECK, "the SignerInfo has no signed attributes");
 
     if (n == 1
         && CMS_SignerInfo_get0_signer_id(sk_CMS_SignerInfo_value(sis, 0), &keyid, &issuer, &sno) == 1
