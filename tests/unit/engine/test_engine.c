@@ -826,6 +826,50 @@ static void test_response_only_control(void **state)
     EVP_PKEY_free(key);
 }
 
+/* Every assigned control this server does not handle, each alone in a PKIData with one
+ * PKCS #10 request, gets the verdict docs/conformance.md gives it: noSupport (status 4, no
+ * failInfo) or badRequest (a response-only control, or one that belongs inside a request),
+ * naming its body part; the request is then "not processed" and nothing is issued. */
+static void test_every_unhandled_control(void **state)
+{
+    struct ef_fixture *f = *state;
+    static const struct {
+        int id;
+        int no_support; /* 1: noSupport; 0: failed/badRequest */
+    } ctl[] = {
+        {1, 1},  {2, 1},  {3, 1},  {8, 1},  {9, 0},  {10, 1}, {11, 1}, {15, 1}, {16, 1},
+        {17, 1}, {19, 0}, {21, 1}, {22, 1}, {23, 0}, {24, 1}, {25, 1}, {26, 0}, {27, 1},
+        {28, 1}, {29, 0}, {30, 1}, {31, 1}, {32, 1}, {33, 0}, {34, 1}, {35, 1}, {36, 0},
+        {37, 0},
+    };
+    EVP_PKEY *key = ef_key_ec("P-256");
+
+    for (size_t i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++) {
+        CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+        const struct ef_status *s;
+        struct ef_resp r;
+        size_t len = 0;
+
+        print_message("id-cmc %d\n", ctl[i].id);
+        assert_true(ef_add_ctl_int(pd, 2, ctl[i].id, 1));
+        run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+        assert_int_equal(r.n_st, 2);
+        assert_non_null(s = status_for(&r, 2));
+        if (ctl[i].no_support)
+            check_status(s, 4, -1, IDS(2));
+        else
+            check_status(s, 2, 2, IDS(2));
+        assert_non_null(s = status_for(&r, 1));
+        check_status(s, 2, 2, IDS(1));
+        assert_non_null(strstr(s->text, "not processed"));
+        assert_null(ef_find_cert(f, &r, key));
+        ef_resp_free(&r);
+        CMC_PKIDATA_free(pd);
+    }
+    assert_int_equal(ef_store_count(f), 0);
+    EVP_PKEY_free(key);
+}
+
 /* ---- Full PKI Requests: the wrapper signature ----------------------------------------- */
 
 /* rfc5272bis §3.2.1: a SignedData whose signature does not verify -> badMessageCheck {0}. */
@@ -1311,6 +1355,7 @@ int main(void)
         T(test_unsupported_control),
         T(test_orm_not_supported),
         T(test_response_only_control),
+        T(test_every_unhandled_control),
         T(test_tampered_wrapper),
         T(test_full_pop_signed_cms_verify_fallback),
         T(test_untrusted_operator),
