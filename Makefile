@@ -47,5 +47,18 @@ unit: build
 bench: build
 	$(BUILD)/tools/cmc-bench --all
 
+# Fuzzing campaign: every libFuzzer target under ASan+UBSan, FUZZ_SECONDS each, FUZZ_JOBS at
+# once (tools/fuzz/campaign.sh prints executions, coverage and findings per target).
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 1800
+FUZZ_JOBS    ?= 2
+FUZZ_TARGETS ?=
+fuzz: deps
+	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
+	[ -f $(FUZZ_BUILD)/CMakeCache.txt ] || CC=clang CFLAGS=-fsanitize=fuzzer-no-link \
+	  cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMC_FUZZ=ON -DCMC_ASAN=ON
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	tools/fuzz/campaign.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
 clean:
 	rm -rf $(BUILD)
