@@ -311,14 +311,15 @@ cmc_err cmc_server_process(struct cmc_server_ctx *ctx, enum cmc_request_kind kin
         ans->http_status = 413;
         snprintf(ans->reason, sizeof(ans->reason), "request body larger than %zu bytes",
                  ctx->ca->limits.max_body);
+        snprintf(ans->log, sizeof(ans->log), "refused: %s", ans->reason);
         rv = CMC_OK;
         goto out;
     }
     rv = kind == CMC_REQUEST_SIMPLE ? process_simple(&t, in, in_len, ans)
                                     : process_full(&t, in, in_len, ans);
     if (rv == CMC_ERR_DECODE && ans->http_status == 400) {
-        snprintf(ans->log, sizeof(ans->log), "undecodable %s request",
-                 kind == CMC_REQUEST_SIMPLE ? "simple" : "full");
+        snprintf(ans->log, sizeof(ans->log), "undecodable %s request: %s",
+                 kind == CMC_REQUEST_SIMPLE ? "simple" : "full", ans->reason);
         rv = CMC_OK;
         goto out;
     }
@@ -336,12 +337,16 @@ cmc_err cmc_server_process(struct cmc_server_ctx *ctx, enum cmc_request_kind kin
     ans->http_status = 200;
     ans->content_type = simple_resp ? CT_CERTS_ONLY : CT_CMC_RESPONSE;
     log_line(&t, ans, simple_resp);
+    cmci_log_refused(&t);
     goto out;
 
 internal:
     /* The CA could not build an answer (it cannot sign, or memory ran out). Any certificate
      * issued is already recorded; the client may retry. */
-    CMC_LOG_ERR("request failed: %s", cmc_error_get0_message());
+    CMC_LOG_ERR("request failed: %s%s%s%s", cmc_error_get0_message(),
+                cmci_log_enabled(CMC_LOG_DEBUG) ? " [" : "",
+                cmci_log_enabled(CMC_LOG_DEBUG) ? cmc_error_get0_location() : "",
+                cmci_log_enabled(CMC_LOG_DEBUG) ? "]" : "");
     OPENSSL_free(ans->body);
     ans->body = NULL;
     ans->http_status = 500;

@@ -88,6 +88,15 @@ cmc_err cmci_verify_wrapper(struct cmci_txn *t) CMC_WUR;
 cmc_err cmci_requests_process(struct cmci_txn *t) CMC_WUR;
 cmc_err cmci_process_simple(struct cmci_txn *t);
 
+/* from engine_log.c: the event lines of cmcd's log (never a secret) */
+/* One info line per issued certificate: serial, subject, profile, request kind, body part
+ * and who authorised it (t->signer). */
+void cmci_log_issued(const struct cmci_txn *t, const struct cmci_profile *p, uint32_t id,
+                     const struct cmci_issued_note *note);
+/* One info line for a request with any failed status: the first one's body parts,
+ * status, failInfo and statusString, and how many more failed; debug logs every one. */
+void cmci_log_refused(const struct cmci_txn *t);
+
 /* from engine_response.c */
 cmc_err cmci_response_simple(struct cmci_txn *t, uint8_t **der, size_t *len) CMC_WUR;
 cmc_err cmci_response_full(struct cmci_txn *t, uint8_t **der, size_t *len) CMC_WUR;
