@@ -75,11 +75,18 @@ CMC_API const char *cmc_err_str(cmc_err err);
 CMC_API int cmc_err_is_fatal(cmc_err err);
 
 /**
- * The last error recorded on this thread: code, the source location and a short message,
- * plus the first OpenSSL error if one was queued.
+ * The last error recorded on this thread: a short message for users, plus the first
+ * OpenSSL error in parentheses if one was queued. It carries no source location (see
+ * cmc_error_get0_location).
  * Ownership: get0: the string lives until the next libcmc call on this thread.
  */
 CMC_API const char *cmc_error_get0_message(void);
+/**
+ * Where in libcmc the last error was recorded, as "file.c:line" ("" when there is none):
+ * for debug logs and bug reports, not for messages to users.
+ * Ownership: get0: the string lives until the next libcmc call on this thread.
+ */
+CMC_API const char *cmc_error_get0_location(void);
 CMC_API cmc_err cmc_error_get_code(void);
 
 /** Forget the recorded error and OpenSSL's error queue (the engine does this per request). */

@@ -623,6 +623,96 @@ static cmc_err open_store(struct cmci_ca *ca)
     return rv;
 }
 
+/*
+ * The keys each section may hold: a key not listed here is a configuration error naming
+ * file, section and key, because a misspelt key silently ignored leaves a default in force
+ * that the operator believes changed (issue 9 item 15). When the code reads a new key, add
+ * it to its list. Not checked: the unnamed top section (variables for $-expansion go
+ * there), [profiles] (NAME = SECTION pairs) and x509v3 extension sections, whose keys are
+ * OpenSSL's (an invalid one is reported when the profile is loaded).
+ */
+static const char *const main_section_keys[] = {
+    "listen", "path", "threads", "max_body", "max_nesting", "max_body_parts", "max_controls",
+    "conn_timeout", "max_connections", "log_level", "ca_cert", "ca_key", "ca_chain",
+    "response_signer_cert", "response_signer_key", "signer_trust", "database",
+    "default_profile", "profiles", NULL,
+};
+
+static const char *const profile_section_keys[] = {
+    "authorization", "validity_days", "digest", "key_types", "honor_extensions", "extensions",
+    NULL,
+};
+
+/* How far apart two keys are, only to suggest a near miss: 1 when one is a prefix of the
+ * other ("validity" for "validity_days"), else the Levenshtein distance. */
+static size_t key_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[64];
+
+    if (la >= 63 || lb >= 63)
+        return 99;
+    if (la >= 4 && lb >= 4 && strncmp(a, b, la < lb ? la : lb) == 0)
+        return 1;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+static cmc_err check_section_keys(const struct cmci_ca *ca, const char *sec,
+                                  const char *const *known)
+{
+    STACK_OF(CONF_VALUE) *vals = NCONF_get_section(ca->conf, sec);
+
+    ERR_clear_error(); /* a missing section is reported by whoever needs it */
+    for (int i = 0; i < sk_CONF_VALUE_num(vals); i++) {
+        const char *key = sk_CONF_VALUE_value(vals, i)->name;
+        const char *near = NULL;
+        size_t k, best = 3;
+
+        for (k = 0; known[k] != NULL && strcmp(known[k], key) != 0; k++) {
+            size_t d = key_distance(key, known[k]);
+            if (d < best) {
+                best = d;
+                near = known[k];
+            }
+        }
+        if (known[k] != NULL)
+            continue;
+        if (near != NULL)
+            return CONF_FAIL(ca, sec, key, "unknown key (did you mean %s?)", near);
+        return CONF_FAIL(ca, sec, key, "unknown key");
+    }
+    return CMC_OK;
+}
+
+/* [cmcd] and every profile section [profiles] names hold only keys cmcd reads. */
+static cmc_err check_known_keys(const struct cmci_ca *ca)
+{
+    const char *list = get_str(ca, MAIN_SECTION, "profiles");
+    STACK_OF(CONF_VALUE) *profiles;
+
+    CMC_GUARD(check_section_keys(ca, MAIN_SECTION, main_section_keys));
+    profiles = NCONF_get_section(ca->conf, list != NULL ? list : "profiles");
+    ERR_clear_error();
+    for (int i = 0; i < sk_CONF_VALUE_num(profiles); i++)
+        CMC_GUARD(check_section_keys(ca, sk_CONF_VALUE_value(profiles, i)->value,
+                                     profile_section_keys));
+    return CMC_OK;
+}
+
 const struct cmci_profile *cmci_ca_get0_profile(const struct cmci_ca *ca, const char *name)
 {
     for (size_t i = 0; i < ca->n_profiles; i++)
@@ -671,6 +761,8 @@ cmc_err cmci_ca_load(struct cmci_ca **out, const char *config_path)
         rv = cmci_fail(CMC_ERR_CONFIG, "%s: no [%s] section", config_path, MAIN_SECTION);
         goto err;
     }
+    if ((rv = check_known_keys(ca)) != CMC_OK) /* first: a misspelt key explains the rest */
+        goto err;
     if ((rv = load_settings(ca)) != CMC_OK || (rv = load_ca_cert_key(ca)) != CMC_OK
         || (rv = load_response_signer(ca)) != CMC_OK || (rv = load_signer_trust(ca)) != CMC_OK || (rv = load_profiles(ca)) != CMC_OK
         || (rv = cmci_ca_prepare_der(ca)) != CMC_OK || (rv = open_store(ca)) != CMC_OK)

@@ -178,8 +178,10 @@ cmc_err cmci_ca_build(struct cmci_ca *ca, const struct cmci_profile *p, const X5
 }
 
 static cmc_err record(struct cmci_ca *ca, const struct cmci_profile *p, const X509_NAME *subject,
-                      const unsigned char serial[16], time_t now, const struct cmci_blob *cert)
+                      const unsigned char serial[16], time_t now, const struct cmci_blob *cert,
+                      struct cmci_issued_note *note)
 {
+    cmc_err rv;
     static const char hexd[] = "0123456789ABCDEF";
     struct cmc_cert_record rec;
     char hex[33], subj[512];
@@ -202,12 +204,16 @@ static cmc_err record(struct cmci_ca *ca, const struct cmci_profile *p, const X5
     rec.issued_at = (int64_t)now;
     rec.der = cert->der;
     rec.der_len = cert->len;
-    return cmc_store_cert_put(ca->store, &rec);
+    if ((rv = cmc_store_cert_put(ca->store, &rec)) == CMC_OK && note != NULL) {
+        memcpy(note->serial_hex, hex, sizeof(hex));
+        memcpy(note->subject, subj, sizeof(subj));
+    }
+    return rv;
 }
 
 cmc_err cmci_ca_issue(struct cmci_ca *ca, const struct cmci_profile *p, const X509_NAME *subject,
                       const CMC_SPKI *spki, const STACK_OF(X509_EXTENSION) *req_exts,
-                      struct cmci_blob *cert)
+                      struct cmci_blob *cert, struct cmci_issued_note *note)
 {
     unsigned char serial[16];
     cmc_err rv;
@@ -220,7 +226,7 @@ cmc_err cmci_ca_issue(struct cmci_ca *ca, const struct cmci_profile *p, const X5
         /* uniqueness is enforced by the store's primary key; a collision is retried */
         CMC_GUARD(cmci_random_serial_bytes(serial));
         CMC_GUARD(cmci_ca_build(ca, p, subject, spki, req_exts, serial, now, 0, cert));
-        rv = record(ca, p, subject, serial, now, cert);
+        rv = record(ca, p, subject, serial, now, cert, note);
         if (rv == CMC_OK)
             return CMC_OK;
         OPENSSL_free(cert->der);

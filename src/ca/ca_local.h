@@ -152,15 +152,22 @@ cmc_err cmci_ca_build(struct cmci_ca *ca, const struct cmci_profile *p, const X5
                       const unsigned char serial[16], time_t now, int via_openssl,
                       struct cmci_blob *cert) CMC_WUR;
 
+/* What the store recorded of an issued certificate, for the issuance log line. */
+struct cmci_issued_note {
+    char serial_hex[33]; /* upper-case hex, as the store and `openssl x509 -serial` give it */
+    char subject[512];   /* RFC 2253, as cmci_name_text gives it */
+};
+
 /*
  * Issue one certificate for @p subject and the key @p spki under profile @p p (the key's
  * POP and type were checked before). Requested extensions are honoured only when the
  * profile lists them. The certificate is committed to the store before this returns; on a
- * store failure no certificate is returned.
+ * store failure no certificate is returned. @p note (may be NULL) receives the serial and
+ * subject text the store recorded.
  * Ownership: cert->der is new (OPENSSL_free); everything else is borrowed.
  */
 cmc_err cmci_ca_issue(struct cmci_ca *ca, const struct cmci_profile *p, const X509_NAME *subject,
                       const CMC_SPKI *spki, const STACK_OF(X509_EXTENSION) *req_exts,
-                      struct cmci_blob *cert) CMC_WUR;
+                      struct cmci_blob *cert, struct cmci_issued_note *note) CMC_WUR;
 
 #endif

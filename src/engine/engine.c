@@ -218,6 +218,22 @@ static cmc_err check_nesting(const struct cmci_txn *t, const CMC_PKIDATA *pd, un
     return CMC_OK;
 }
 
+/*
+ * A whole-message failure still answers with what the request asked to have echoed
+ * (rfc5272bis §6.4 dataReturn, §6.6 transactionId and senderNonce as recipientNonce: both
+ * unconditional), so that the client can match the failure to its request. It is echoed
+ * whenever the PKIData decoded: over limits, duplicate or reserved bodyPartIDs, nesting,
+ * and a wrapper signature that does not verify or a signer that is not trusted. Echoing
+ * values from a request whose signature failed asserts nothing about them: the status
+ * says badMessageCheck, the values are only copied back, never stored or acted upon, and
+ * anyone can already have any values echoed by signing a request with a fresh key of their
+ * own. When the ContentInfo or the PKIData does not decode there is nothing to echo.
+ */
+static void echo_on_whole_failure(struct cmci_txn *t)
+{
+    cmci_controls_echo(t);
+}
+
 static cmc_err process_full(struct cmci_txn *t, const uint8_t *in, size_t len,
                             struct cmc_server_answer *ans)
 {
@@ -236,10 +252,9 @@ static cmc_err process_full(struct cmci_txn *t, const uint8_t *in, size_t len,
         || (rv = cmci_verify_wrapper(t)) != CMC_OK) {
         if (cmc_err_is_fatal(rv))
             return rv;
-        /* echo nothing from a message we could not read or trust */
-        t->transaction_id = NULL;
-        t->sender_nonce = NULL;
-        return fail_whole(t, rv);
+        if ((rv = fail_whole(t, rv)) == CMC_OK && t->pkidata != NULL)
+            echo_on_whole_failure(t);
+        return rv;
     }
     if ((rv = cmci_controls_process(t)) != CMC_OK && cmc_err_is_fatal(rv))
         return rv;
@@ -296,14 +311,15 @@ cmc_err cmc_server_process(struct cmc_server_ctx *ctx, enum cmc_request_kind kin
         ans->http_status = 413;
         snprintf(ans->reason, sizeof(ans->reason), "request body larger than %zu bytes",
                  ctx->ca->limits.max_body);
+        snprintf(ans->log, sizeof(ans->log), "refused: %s", ans->reason);
         rv = CMC_OK;
         goto out;
     }
     rv = kind == CMC_REQUEST_SIMPLE ? process_simple(&t, in, in_len, ans)
                                     : process_full(&t, in, in_len, ans);
     if (rv == CMC_ERR_DECODE && ans->http_status == 400) {
-        snprintf(ans->log, sizeof(ans->log), "undecodable %s request",
-                 kind == CMC_REQUEST_SIMPLE ? "simple" : "full");
+        snprintf(ans->log, sizeof(ans->log), "undecodable %s request: %s",
+                 kind == CMC_REQUEST_SIMPLE ? "simple" : "full", ans->reason);
         rv = CMC_OK;
         goto out;
     }
@@ -321,12 +337,16 @@ cmc_err cmc_server_process(struct cmc_server_ctx *ctx, enum cmc_request_kind kin
     ans->http_status = 200;
     ans->content_type = simple_resp ? CT_CERTS_ONLY : CT_CMC_RESPONSE;
     log_line(&t, ans, simple_resp);
+    cmci_log_refused(&t);
     goto out;
 
 internal:
     /* The CA could not build an answer (it cannot sign, or memory ran out). Any certificate
      * issued is already recorded; the client may retry. */
-    CMC_LOG_ERR("request failed: %s", cmc_error_get0_message());
+    CMC_LOG_ERR("request failed: %s%s%s%s", cmc_error_get0_message(),
+                cmci_log_enabled(CMC_LOG_DEBUG) ? " [" : "",
+                cmci_log_enabled(CMC_LOG_DEBUG) ? cmc_error_get0_location() : "",
+                cmci_log_enabled(CMC_LOG_DEBUG) ? "]" : "");
     OPENSSL_free(ans->body);
     ans->body = NULL;
     ans->http_status = 500;

@@ -33,12 +33,70 @@ static cmc_err want_type(const ASN1_TYPE *v, int type, const char *what)
     return CMC_OK;
 }
 
-/* rfc5272bis §6.6: transactionId INTEGER, echoed in the response. */
+/*
+ * What a response echoes: transactionId (rfc5272bis §6.6), the requester's senderNonce,
+ * returned as recipientNonce (§6.6), and every dataReturn (§6.4, "MUST be returned"). The
+ * rules for what counts are here, once, and used both by cmci_controls_echo and by the
+ * handlers below, so an answer echoes the same values whatever else is wrong with the
+ * request: a control with exactly one value of the right type (a senderNonce of 1 to 64
+ * octets), the first of each kind, at most 8 dataReturns.
+ */
+static int echo_tid_ok(const ASN1_TYPE *v)
+{
+    return v != NULL && ASN1_TYPE_get(v) == V_ASN1_INTEGER;
+}
+
+static int echo_nonce_ok(const ASN1_TYPE *v)
+{
+    return v != NULL && ASN1_TYPE_get(v) == V_ASN1_OCTET_STRING
+           && v->value.octet_string->length > 0 && v->value.octet_string->length <= 64;
+}
+
+static int echo_data_return_ok(const ASN1_TYPE *v)
+{
+    return v != NULL && ASN1_TYPE_get(v) == V_ASN1_OCTET_STRING;
+}
+
+void cmci_controls_echo(struct cmci_txn *t)
+{
+    STACK_OF(CMC_TAGGED_ATTRIBUTE) *cs = t->pkidata->controlSequence;
+
+    t->transaction_id = NULL;
+    t->sender_nonce = NULL;
+    t->n_data_return = 0;
+    for (int i = 0; i < sk_CMC_TAGGED_ATTRIBUTE_num(cs); i++) {
+        const CMC_TAGGED_ATTRIBUTE *a = sk_CMC_TAGGED_ATTRIBUTE_value(cs, i);
+        const ASN1_TYPE *v;
+
+        if (sk_ASN1_TYPE_num(a->attrValues) != 1)
+            continue;
+        v = sk_ASN1_TYPE_value(a->attrValues, 0);
+        switch (cmc_oid_control_num(a->attrType)) {
+        case CMC_CTRL_TRANSACTION_ID:
+            if (t->transaction_id == NULL && echo_tid_ok(v))
+                t->transaction_id = v->value.integer;
+            break;
+        case CMC_CTRL_SENDER_NONCE:
+            if (t->sender_nonce == NULL && echo_nonce_ok(v))
+                t->sender_nonce = v->value.octet_string;
+            break;
+        case CMC_CTRL_DATA_RETURN:
+            if (t->n_data_return < CMCI_MAX_DATA_RETURN && echo_data_return_ok(v))
+                t->data_return[t->n_data_return++] = v->value.octet_string;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* rfc5272bis §6.6: transactionId INTEGER, echoed in the response (cmci_controls_echo took
+ * the first good one; any other is a second transactionId). */
 static cmc_err h_transaction_id(struct cmci_txn *t, uint32_t bpid, const ASN1_TYPE *v)
 {
     CMC_GUARD(want_type(v, V_ASN1_INTEGER, "transactionId"));
-    CMC_ENSURE(t->transaction_id == NULL, CMC_ERR_BAD_REQUEST, "more than one transactionId");
-    t->transaction_id = v->value.integer;
+    CMC_ENSURE(t->transaction_id == v->value.integer, CMC_ERR_BAD_REQUEST,
+               "more than one transactionId");
     return CMC_OK;
 }
 
@@ -46,10 +104,9 @@ static cmc_err h_transaction_id(struct cmci_txn *t, uint32_t bpid, const ASN1_TY
 static cmc_err h_sender_nonce(struct cmci_txn *t, uint32_t bpid, const ASN1_TYPE *v)
 {
     CMC_GUARD(want_type(v, V_ASN1_OCTET_STRING, "senderNonce"));
-    CMC_ENSURE(t->sender_nonce == NULL, CMC_ERR_BAD_REQUEST, "more than one senderNonce");
-    CMC_ENSURE(v->value.octet_string->length > 0 && v->value.octet_string->length <= 64,
-               CMC_ERR_BAD_REQUEST, "senderNonce must be 1 to 64 octets");
-    t->sender_nonce = v->value.octet_string;
+    CMC_ENSURE(echo_nonce_ok(v), CMC_ERR_BAD_REQUEST, "senderNonce must be 1 to 64 octets");
+    CMC_ENSURE(t->sender_nonce == v->value.octet_string, CMC_ERR_BAD_REQUEST,
+               "more than one senderNonce");
     return CMC_OK;
 }
 
@@ -62,19 +119,50 @@ static cmc_err h_recipient_nonce(struct cmci_txn *t, uint32_t bpid, const ASN1_T
     return want_type(v, V_ASN1_OCTET_STRING, "recipientNonce");
 }
 
-/* rfc5272bis §6.4: dataReturn is opaque and MUST be echoed. */
+/* rfc5272bis §6.4: dataReturn is opaque and MUST be echoed (cmci_controls_echo kept it,
+ * unless there were more than this server echoes). */
 static cmc_err h_data_return(struct cmci_txn *t, uint32_t bpid, const ASN1_TYPE *v)
 {
     CMC_GUARD(want_type(v, V_ASN1_OCTET_STRING, "dataReturn"));
-    CMC_ENSURE(t->n_data_return < sizeof(t->data_return) / sizeof(t->data_return[0]),
-               CMC_ERR_BAD_REQUEST, "too many dataReturn controls");
-    t->data_return[t->n_data_return++] = v->value.octet_string;
+    for (size_t i = 0; i < t->n_data_return; i++)
+        if (t->data_return[i] == v->value.octet_string)
+            return CMC_OK;
+    CMC_BAIL(CMC_ERR_BAD_REQUEST, "too many dataReturn controls: this server echoes at most %d",
+             CMCI_MAX_DATA_RETURN);
+}
+
+/* One "profile=NAME" statement of a regInfo. The profile must be unambiguous: an empty
+ * name or one with a NUL byte (which would otherwise compare equal to the part before it)
+ * is badRequest, and so is a second statement, in this or another regInfo control, that
+ * names a different profile -- "last one wins" would let whoever appends to a request
+ * change its profile. Naming the same profile again changes nothing and is accepted. */
+static cmc_err reg_info_profile(struct cmci_txn *t, const char *v, size_t n)
+{
+    const struct cmci_profile *p;
+    char name[64];
+
+    CMC_ENSURE(n > 0, CMC_ERR_BAD_REQUEST, "empty profile name");
+    CMC_ENSURE(memchr(v, '\0', n) == NULL, CMC_ERR_BAD_REQUEST,
+               "the profile name contains a NUL byte");
+    CMC_ENSURE(n < sizeof(name), CMC_ERR_BAD_REQUEST, "profile name too long");
+    memcpy(name, v, n);
+    name[n] = '\0';
+    if ((p = cmci_ca_get0_profile(t->srv->ca, name)) == NULL) {
+        /* names are printable; anything else is not echoed back */
+        for (size_t i = 0; i < n; i++)
+            if (name[i] < 0x20 || name[i] > 0x7e)
+                name[i] = '?';
+        CMC_BAIL(CMC_ERR_UNKNOWN_PROFILE, "unknown profile \"%s\"", name);
+    }
+    CMC_ENSURE(t->profile == NULL || t->profile == p, CMC_ERR_BAD_REQUEST,
+               "conflicting profile names \"%s\" and \"%s\"", t->profile->name, p->name);
+    t->profile = p;
     return CMC_OK;
 }
 
 /* rfc5272bis §6.12: regInfo is bilateral. Ours: UTF-8 "key=value" pairs separated by '&'
- * or newlines; "profile" names the certificate profile. Other keys are left to later
- * features and do not change issuance. */
+ * or newlines; "profile" names the certificate profile (reg_info_profile). Other keys are
+ * left to later features and do not change issuance. */
 static cmc_err h_reg_info(struct cmci_txn *t, uint32_t bpid, const ASN1_TYPE *v)
 {
     const ASN1_OCTET_STRING *os;
@@ -85,24 +173,13 @@ static cmc_err h_reg_info(struct cmci_txn *t, uint32_t bpid, const ASN1_TYPE *v)
     p = (const char *)os->data;
     end = p + os->length;
     while (p < end) {
-        const char *e = p;
+        const char *e = p, *eq;
         while (e < end && *e != '&' && *e != '\n')
             e++;
-        if ((size_t)(e - p) > 8 && memcmp(p, "profile=", 8) == 0) {
-            size_t n = (size_t)(e - p) - 8;
-            char name[64];
-            CMC_ENSURE(n < sizeof(name), CMC_ERR_BAD_REQUEST, "profile name too long");
-            memcpy(name, p + 8, n);
-            name[n] = '\0';
-            t->profile = cmci_ca_get0_profile(t->srv->ca, name);
-            if (t->profile == NULL) {
-                /* names are printable; anything else is not echoed back */
-                for (size_t i = 0; i < n; i++)
-                    if (name[i] < 0x20 || name[i] > 0x7e)
-                        name[i] = '?';
-                CMC_BAIL(CMC_ERR_UNKNOWN_PROFILE, "unknown profile \"%s\"", name);
-            }
-        }
+        eq = memchr(p, '=', (size_t)(e - p));
+        /* "profile" with or without '=': both name the profile, an absent value is empty */
+        if ((size_t)((eq ? eq : e) - p) == 7 && memcmp(p, "profile", 7) == 0)
+            CMC_GUARD(reg_info_profile(t, eq ? eq + 1 : e, eq ? (size_t)(e - eq - 1) : 0));
         p = e + 1;
     }
     return CMC_OK;
@@ -171,6 +248,10 @@ cmc_err cmci_controls_process(struct cmci_txn *t)
     size_t n_unknown = 0;
     int any_unknown = 0;
     char buf[200];
+
+    /* First what the answer echoes, whatever happens below (an unrecognised control
+     * included): rfc5272bis §6.4 and §6.6 ask for it on every response. */
+    cmci_controls_echo(t);
 
     /* Pass 1, rfc5272bis §3.2.1.2: an unrecognised control fails the whole PKIData with
      * badRequest and a bodyList naming the unrecognised controls; nothing else is done. */

@@ -36,6 +36,9 @@ struct cmci_status {
     char text[200];
 };
 
+/* The most dataReturn controls (rfc5272bis §6.4) one response echoes; more is badRequest. */
+#define CMCI_MAX_DATA_RETURN 8
+
 /* Everything one request creates; cmci_txn_free releases it all (STYLE 3.4). */
 struct cmci_txn {
     struct cmc_server_ctx *srv;
@@ -47,7 +50,7 @@ struct cmci_txn {
     /* borrowed from pkidata: what the response echoes */
     const ASN1_INTEGER *transaction_id;
     const ASN1_OCTET_STRING *sender_nonce;
-    const ASN1_OCTET_STRING *data_return[8];
+    const ASN1_OCTET_STRING *data_return[CMCI_MAX_DATA_RETURN];
     size_t n_data_return;
     const struct cmci_profile *profile;
     struct cmci_status *statuses;
@@ -72,6 +75,10 @@ const char *cmci_error_public_text(char *buf, size_t len);
 /* Recognise and run every control of the PKIData. Unrecognised controls fail the whole
  * PKIData (rfc5272bis §3.2.1.2); returns CMC_OK when requests may go on. */
 cmc_err cmci_controls_process(struct cmci_txn *t) CMC_WUR;
+/* Take from t->pkidata what every answer echoes (transactionId, senderNonce as
+ * recipientNonce, dataReturn; rfc5272bis §6.4, §6.6), borrowed into t. For any PKIData that
+ * decoded, also when the message fails as a whole (docs/conformance.md). */
+void cmci_controls_echo(struct cmci_txn *t);
 
 /* from engine_signer.c */
 cmc_err cmci_verify_wrapper(struct cmci_txn *t) CMC_WUR;
@@ -80,6 +87,15 @@ cmc_err cmci_verify_wrapper(struct cmci_txn *t) CMC_WUR;
 /* CMC_OK, or the error that kept a body part's status from being recorded. */
 cmc_err cmci_requests_process(struct cmci_txn *t) CMC_WUR;
 cmc_err cmci_process_simple(struct cmci_txn *t);
+
+/* from engine_log.c: the event lines of cmcd's log (never a secret) */
+/* One info line per issued certificate: serial, subject, profile, request kind, body part
+ * and who authorised it (t->signer). */
+void cmci_log_issued(const struct cmci_txn *t, const struct cmci_profile *p, uint32_t id,
+                     const struct cmci_issued_note *note);
+/* One info line for a request with any failed status: the first one's body parts,
+ * status, failInfo and statusString, and how many more failed; debug logs every one. */
+void cmci_log_refused(const struct cmci_txn *t);
 
 /* from engine_response.c */
 cmc_err cmci_response_simple(struct cmci_txn *t, uint8_t **der, size_t *len) CMC_WUR;

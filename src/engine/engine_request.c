@@ -32,6 +32,7 @@ static cmc_err issue_one(struct cmci_txn *t, uint32_t id, const X509_NAME *subje
                          const STACK_OF(X509_EXTENSION) *exts)
 {
     const struct cmci_profile *p = t->profile ? t->profile : t->srv->ca->default_profile;
+    struct cmci_issued_note note;
     /* rfc5272bis §3.2.1.2.1: the subject must be present and may be empty; this CA
      * names every certificate, so an empty subject is refused (badRequest). */
     CMC_ENSURE(subject != NULL && X509_NAME_entry_count(subject) > 0, CMC_ERR_BAD_REQUEST,
@@ -40,8 +41,11 @@ static cmc_err issue_one(struct cmci_txn *t, uint32_t id, const X509_NAME *subje
     CMC_GUARD(cmci_ca_check_key(p, pkey));
     CMC_ENSURE(t->n_issued_ids < sizeof(t->issued_ids) / sizeof(t->issued_ids[0]),
                CMC_ERR_LIMIT, "too many certification requests in one PKIData");
-    CMC_GUARD(cmci_ca_issue(t->srv->ca, p, subject, spki, exts, &t->issued[t->n_issued_ids]));
+    CMC_GUARD(cmci_ca_issue(t->srv->ca, p, subject, spki, exts, &t->issued[t->n_issued_ids],
+                            &note));
     t->issued_ids[t->n_issued_ids++] = id;
+    /* logged once it is in the store: the line stands even if no answer can be sent */
+    cmci_log_issued(t, p, id, &note);
     return CMC_OK;
 }
 

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/core_log.h"
+
 static const struct {
     cmc_err code;
     int status;
@@ -52,13 +54,14 @@ void cmci_failinfo_map(cmc_err code, int *status, long *fail_info)
 const char *cmci_error_public_text(char *buf, size_t len)
 {
     const char *m = cmc_error_get0_message();
-    const char *loc = strstr(m, " [");
     const char *ossl = strstr(m, " (error:");
-    size_t n = loc ? (size_t)(loc - m) : strlen(m);
+    size_t n = ossl != NULL ? (size_t)(ossl - m) : strlen(m);
 
-    /* the source location and OpenSSL's internal error text help our logs, not the client */
-    if (ossl != NULL && (size_t)(ossl - m) < n)
-        n = (size_t)(ossl - m);
+    /* log_level=debug: the whole record, with OpenSSL's error text and where it was made */
+    if (cmci_log_enabled(CMC_LOG_DEBUG))
+        CMC_LOG_DEBUG("request error: %s [%s]", m, cmc_error_get0_location());
+    /* OpenSSL's internal error text and the source location (cmc_error_get0_location) help
+     * our logs, not the client */
     if (n >= len)
         n = len - 1;
     memcpy(buf, m, n);

@@ -69,7 +69,7 @@ static cmc_err issue(struct fx *f, const struct cmci_profile *p, const X509_NAME
 {
     struct cmci_blob b = {NULL, 0};
     const unsigned char *q;
-    cmc_err rv = cmci_ca_issue(f->ca, p, n, spki, req, &b);
+    cmc_err rv = cmci_ca_issue(f->ca, p, n, spki, req, &b, NULL);
 
     *x = NULL;
     if (rv != CMC_OK)

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Tests for src/core/core_log.c: the level filter, the sink, and that every event is
+ * exactly one line whatever text a requester managed to put into it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/core_log.h"
+
+static char captured[4096];
+static size_t n_lines;
+
+static void sink(void *arg, enum cmc_log_level lvl, const char *line, size_t len)
+{
+    size_t used = strlen(captured);
+
+    (void)arg;
+    (void)lvl;
+    if (used + len < sizeof(captured)) {
+        memcpy(captured + used, line, len);
+        captured[used + len] = '\0';
+    }
+    n_lines++;
+}
+
+static int setup(void **state)
+{
+    captured[0] = '\0';
+    n_lines = 0;
+    cmci_log_set_sink(sink, NULL);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    cmci_log_set_sink(NULL, NULL);
+    cmci_log_set_level(CMC_LOG_INFO);
+    return 0;
+}
+
+static void test_log__level_filters_and_sink_gets_lines(void **state)
+{
+    cmci_log_set_level(CMC_LOG_INFO);
+    assert_true(cmci_log_enabled(CMC_LOG_INFO));
+    assert_false(cmci_log_enabled(CMC_LOG_DEBUG));
+    CMC_LOG_DEBUG("hidden %d", 1);
+    CMC_LOG_INFO("shown %d", 2);
+    CMC_LOG_ERR("error %d", 3);
+    assert_int_equal(n_lines, 2);
+    assert_null(strstr(captured, "hidden"));
+    assert_non_null(strstr(captured, " info shown 2\n"));
+    assert_non_null(strstr(captured, " error error 3\n"));
+
+    cmci_log_set_level(CMC_LOG_DEBUG);
+    assert_true(cmci_log_enabled(CMC_LOG_DEBUG));
+    CMC_LOG_DEBUG("now %s", "visible");
+    assert_non_null(strstr(captured, " debug now visible\n"));
+}
+
+/* A newline or escape in logged text (say, a requester's subject) must not start a forged
+ * line or reach a terminal: control characters are written as '?'. */
+static void test_log__control_characters_cannot_forge_lines(void **state)
+{
+    cmci_log_set_level(CMC_LOG_INFO);
+    CMC_LOG_INFO("reason=\"%s\"", "bad\n2030-01-01T00:00:00.000Z info issued serial=1\x1b[2J");
+    assert_int_equal(n_lines, 1);
+    assert_non_null(strstr(captured, "bad?2030-01-01"));
+    assert_non_null(strstr(captured, "serial=1?[2J\"\n"));
+    assert_ptr_equal(strchr(captured, '\n'), captured + strlen(captured) - 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_log__level_filters_and_sink_gets_lines, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_log__control_characters_cannot_forge_lines, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests_name("core_log", tests, NULL, NULL);
+}
