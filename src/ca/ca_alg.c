@@ -176,14 +176,16 @@ static enum alg_class signature_class(const X509_ALGOR *alg, int in_cms, const c
     return ALG_REFUSED;
 }
 
-/* The error for class @p c. The statusString names the algorithm (and never contains " [",
- * where cmci_error_public_text cuts the source location off). */
-static cmc_err refuse(enum alg_class c, const char *what, const char *name, const char *scope)
+/* The error for class @p c; SHA-1 was refused by @p scope followed by @p scope_name. The
+ * statusString names the algorithm (and never contains " [", where
+ * cmci_error_public_text cuts the source location off). Formatted only on refusal. */
+static cmc_err refuse(enum alg_class c, const char *what, const char *name, const char *scope,
+                      const char *scope_name)
 {
     switch (c) {
     case ALG_SHA1:
-        CMC_BAIL(CMC_ERR_BAD_ALG, "%s uses %s: SHA-1 is refused by %s (rfc5274bis §4.2: use "
-                                  "SHA-256)", what, name, scope);
+        CMC_BAIL(CMC_ERR_BAD_ALG, "%s uses %s: SHA-1 is refused by %s%s (rfc5274bis §4.2: use "
+                                  "SHA-256)", what, name, scope, scope_name);
     case ALG_BROKEN:
         CMC_BAIL(CMC_ERR_BAD_ALG, "%s uses %s: MD5, MD4 and MD2 are never accepted", what, name);
     default:
@@ -191,7 +193,7 @@ static cmc_err refuse(enum alg_class c, const char *what, const char *name, cons
     }
 }
 
-cmc_err cmci_alg_check_signature(const X509_ALGOR *sig_alg, int allow_sha1, const char *scope,
+cmc_err cmci_alg_check_signature(const X509_ALGOR *sig_alg, const struct cmci_profile *p,
                                  const char *what)
 {
     char buf[128];
@@ -201,9 +203,9 @@ cmc_err cmci_alg_check_signature(const X509_ALGOR *sig_alg, int allow_sha1, cons
     CMC_ENSURE(sig_alg != NULL && sig_alg->algorithm != NULL, CMC_ERR_BAD_ALG,
                "%s has no algorithm identifier", what);
     c = signature_class(sig_alg, 0, &name, buf, sizeof(buf));
-    if (c == ALG_OK || (c == ALG_SHA1 && allow_sha1))
+    if (c == ALG_OK || (c == ALG_SHA1 && p->allow_sha1))
         return CMC_OK;
-    return refuse(c, what, name, scope);
+    return refuse(c, what, name, "profile ", p->name);
 }
 
 /* RFC 8419 §3.1: Ed448 SignerInfos digest with SHAKE256 (id-shake256, or id-shake256-len
@@ -281,7 +283,7 @@ cmc_err cmci_alg_check_signed_data(const struct cmci_ca *ca, CMS_ContentInfo *cm
         CMC_ENSURE(dig != NULL && sig != NULL, CMC_ERR_BAD_ALG, "%s has no algorithms", what);
         c = signature_class(sig, 1, &name, buf, sizeof(buf));
         if (c != ALG_OK && !(c == ALG_SHA1 && ca->allow_sha1))
-            return refuse(c, what, name, scope);
+            return refuse(c, what, name, scope, "");
         c = digest_class(OBJ_obj2nid(dig->algorithm));
         if (c == ALG_REFUSED && OBJ_obj2nid(sig->algorithm) == NID_ED448
             && is_shake256(dig->algorithm))
@@ -290,7 +292,7 @@ cmc_err cmci_alg_check_signed_data(const struct cmci_ca *ca, CMS_ContentInfo *cm
             continue;
         snprintf(dname, sizeof(dname), "the digest %s",
                  alg_name(dig->algorithm, buf, sizeof(buf)));
-        return refuse(c, what, dname, scope);
+        return refuse(c, what, dname, scope, "");
     }
 
     /* The signers' own keys, for the signer certificates the SignedData carries (an

@@ -125,9 +125,9 @@ cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey) CMC_WUR;
 /* from ca_alg.c: the algorithm policy for what requesters sign (docs/conformance.md
  * "Algorithms"). Both are checked before any verification and fail with CMC_ERR_BAD_ALG
  * and a message naming the algorithm. */
-/* A PKCS #10 or CRMF POP signature algorithm. @p allow_sha1 and @p scope come from the
- * profile ("profile NAME" names who refused SHA-1); @p what names the signature. */
-cmc_err cmci_alg_check_signature(const X509_ALGOR *sig_alg, int allow_sha1, const char *scope,
+/* A PKCS #10 or CRMF POP signature algorithm; profile @p p decides SHA-1 (allow_sha1).
+ * @p what names the signature in the message ("the PKCS #10 signature"). */
+cmc_err cmci_alg_check_signature(const X509_ALGOR *sig_alg, const struct cmci_profile *p,
                                  const char *what) CMC_WUR;
 /* Every SignerInfo of a Full PKI Request (digestAlgorithm, signatureAlgorithm; SHA-1 only
  * with [cmcd] allow_sha1), and the keys of the signer certificates it carries. */

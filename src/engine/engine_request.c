@@ -36,13 +36,7 @@ static const struct cmci_profile *txn_profile(const struct cmci_txn *t)
  * badAlg. The profile decides SHA-1. */
 static cmc_err check_pop_alg(const struct cmci_txn *t, const X509_ALGOR *alg, const char *what)
 {
-    const struct cmci_profile *p = txn_profile(t);
-    char scope[96];
-
-    if (p->allow_sha1) /* the scope is only read when SHA-1 is refused */
-        return cmci_alg_check_signature(alg, 1, "", what);
-    snprintf(scope, sizeof(scope), "profile %s", p->name);
-    return cmci_alg_check_signature(alg, 0, scope, what);
+    return cmci_alg_check_signature(alg, txn_profile(t), what);
 }
 
 /* Policy and issuance shared by PKCS #10 and CRMF requests. POP is verified before. */
