@@ -88,6 +88,7 @@ static enum alg_class pss_class(const X509_ALGOR *alg, char *name, size_t len)
     if (alg->parameter != NULL
         && (pss = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(RSA_PSS_PARAMS), alg->parameter))
                == NULL) {
+        ERR_clear_error();
         snprintf(name, len, "RSASSA-PSS with malformed parameters");
         return ALG_REFUSED;
     }
@@ -101,6 +102,7 @@ static enum alg_class pss_class(const X509_ALGOR *alg, char *name, size_t len)
                                                    pss->maskGenAlgorithm->parameter))
                    == NULL) {
             RSA_PSS_PARAMS_free(pss);
+            ERR_clear_error();
             snprintf(name, len, "RSASSA-PSS with a mask generation function other than MGF1");
             return ALG_REFUSED;
         }
@@ -108,8 +110,8 @@ static enum alg_class pss_class(const X509_ALGOR *alg, char *name, size_t len)
     }
     c = worse(digest_class(hash), digest_class(mgf_hash));
     snprintf(name, len, "RSASSA-PSS with %s and MGF1 with %s",
-             OBJ_nid2ln(hash) ? OBJ_nid2ln(hash) : "an unknown hash",
-             OBJ_nid2ln(mgf_hash) ? OBJ_nid2ln(mgf_hash) : "an unknown hash");
+             hash != NID_undef ? OBJ_nid2ln(hash) : "an unknown hash",
+             mgf_hash != NID_undef ? OBJ_nid2ln(mgf_hash) : "an unknown hash");
     X509_ALGOR_free(mgf_md);
     RSA_PSS_PARAMS_free(pss);
     ERR_clear_error();
@@ -117,9 +119,10 @@ static enum alg_class pss_class(const X509_ALGOR *alg, char *name, size_t len)
 }
 
 /*
- * The class of signature algorithm @p alg. In a SignerInfo (@p in_cms) RFC 5754 §3.2 and
- * RFC 5753 §2.1.1 also allow the bare key algorithm (rsaEncryption, id-ecPublicKey), the
- * digest then being the SignerInfo's digestAlgorithm, which is checked on its own.
+ * The class of signature algorithm @p alg. In a SignerInfo (@p in_cms) the bare key
+ * algorithm is taken too: rsaEncryption (RFC 3370 §3.2, what OpenSSL writes for RSA) and
+ * id-ecPublicKey (which OpenSSL and verify_direct accept); the digest is then the
+ * SignerInfo's digestAlgorithm, which is checked on its own.
  * @p name receives the algorithm's name when it is not one the switch knows.
  */
 static enum alg_class signature_class(const X509_ALGOR *alg, int in_cms, const char **name,

@@ -200,7 +200,8 @@ static void test_alg_p10_simple_weak(void **state)
     assert_non_null(rsa);
     simple_refused(f, rsa, EVP_md5(), "PKCS #10 signature uses md5WithRSAEncryption",
                    "never accepted");
-    simple_refused(f, rsa, EVP_sha1(), "sha1WithRSAEncryption", "SHA-1 is refused by profile default");
+    simple_refused(f, rsa, EVP_sha1(), "sha1WithRSAEncryption",
+                   "SHA-1 is refused by profile default");
     simple_refused(f, ec, EVP_sha1(), "ecdsa-with-SHA1", "SHA-1");
     simple_refused(f, ec, EVP_sha224(), "ecdsa-with-SHA224", "does not accept");
     EVP_PKEY_free(rsa);
