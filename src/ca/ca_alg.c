@@ -302,7 +302,11 @@ cmc_err cmci_alg_check_signed_data(const struct cmci_ca *ca, CMS_ContentInfo *cm
      * operator or RA). Chains are held to the same floor by the signer_trust store's
      * authentication level (ca_config.c). No allocation when no certificate is carried, as
      * for a request signed by the key being certified. */
+    ERR_clear_error();
     certs = CMS_get1_certs(cms);
+    /* NULL is also what "no memory" looks like: fail closed, not unchecked */
+    if (certs == NULL && ERR_peek_error() != 0)
+        return cmci_fail_ossl(CMC_ERR_NOMEM, "the SignedData's certificates");
     for (int j = 0; j < sk_X509_num(certs) && rv == CMC_OK; j++)
         for (int i = 0; i < sk_CMS_SignerInfo_num(sis) && rv == CMC_OK; i++)
             if (CMS_SignerInfo_cert_cmp(sk_CMS_SignerInfo_value(sis, i), sk_X509_value(certs, j))
