@@ -66,6 +66,23 @@ static cmc_err get_ulong(const struct cmci_ca *ca, const char *sec, const char *
     return CMC_OK;
 }
 
+/* yes/no switches; absent gives @p def. */
+static cmc_err get_bool(const struct cmci_ca *ca, const char *sec, const char *key, int def,
+                        int *out)
+{
+    const char *v = get_str(ca, sec, key);
+
+    if (v == NULL)
+        *out = def;
+    else if (strcmp(v, "yes") == 0)
+        *out = 1;
+    else if (strcmp(v, "no") == 0)
+        *out = 0;
+    else
+        return CONF_FAIL(ca, sec, key, "\"%s\": expected yes or no", v);
+    return CMC_OK;
+}
+
 /* Resolve a path from the config relative to the config file's directory. */
 static char *resolve_path(const struct cmci_ca *ca, const char *p)
 {
@@ -293,9 +310,24 @@ static cmc_err load_signer_trust(struct cmci_ca *ca)
     /* Operator and RA certificates carry whatever EKU their CA gave them; the CMS default
      * of S/MIME signing purpose would wrongly refuse most of them. */
     X509_STORE_set_purpose(ca->signer_trust, X509_PURPOSE_ANY);
+    /* Authentication level 2 (112-bit security): no RSA key below 2048 bits and no SHA-1
+     * or MD5 certificate signature anywhere in a signer's chain, as for the signer's own
+     * key and SignerInfo (ca_alg.c, docs/conformance.md "Algorithms"). */
+    X509_VERIFY_PARAM_set_auth_level(X509_STORE_get0_param(ca->signer_trust), 2);
 out:
     OPENSSL_free(path);
     return rv;
+}
+
+/* The size of the order of named curve @p nid; 0 when OpenSSL cannot make the group. */
+static int curve_bits(int nid)
+{
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(nid);
+    int bits = g != NULL ? EC_GROUP_order_bits(g) : 0;
+
+    EC_GROUP_free(g);
+    ERR_clear_error();
+    return bits;
 }
 
 /* "rsa:2048,ec:P-256,ed25519" */
@@ -329,6 +361,9 @@ static cmc_err parse_key_types(struct cmci_ca *ca, struct cmci_profile *p, const
                 nid = OBJ_sn2nid(tok + 3);
             if (nid == NID_undef)
                 return CONF_FAIL(ca, p->section, "key_types", "\"%s\": unknown curve", tok);
+            if (curve_bits(nid) < 256)
+                return CONF_FAIL(ca, p->section, "key_types",
+                                 "\"%s\": curves of fewer than 256 bits are not accepted", tok);
             kt->base_id = EVP_PKEY_EC;
             snprintf(kt->curve, sizeof(kt->curve), "%s", OBJ_nid2sn(nid));
         } else if (strcasecmp(tok, "ed25519") == 0) {
@@ -401,6 +436,11 @@ static cmc_err load_profile(struct cmci_ca *ca, struct cmci_profile *p)
         v = "sha256";
     if ((p->md = EVP_get_digestbyname(v)) == NULL)
         return CONF_FAIL(ca, p->section, "digest", "\"%s\": unknown digest", v);
+    /* The CA signs with nothing it would refuse from a requester: no MD5, no SHA-1,
+     * nothing shorter than SHA-256 (ca_alg.c). */
+    if (EVP_MD_get_size(p->md) < 32 || EVP_MD_get_type(p->md) == NID_md5_sha1)
+        return CONF_FAIL(ca, p->section, "digest",
+                         "\"%s\": too weak; use sha256, sha384 or sha512", v);
     /* Ed25519/Ed448 CA keys sign without a separate digest (RFC 8410). */
     if (EVP_PKEY_get_base_id(ca->key) == EVP_PKEY_ED25519
         || EVP_PKEY_get_base_id(ca->key) == EVP_PKEY_ED448)
@@ -411,6 +451,7 @@ static cmc_err load_profile(struct cmci_ca *ca, struct cmci_profile *p)
                                        : "rsa:2048,rsa:3072,rsa:4096,ec:P-256,ec:P-384,ed25519"));
     v = get_str(ca, p->section, "honor_extensions");
     CMC_GUARD(parse_honor(ca, p, v ? v : "subjectAltName"));
+    CMC_GUARD(get_bool(ca, p->section, "allow_sha1", 0, &p->allow_sha1));
 
     v = get_str(ca, p->section, "extensions");
     if (v != NULL) {
@@ -576,6 +617,9 @@ static cmc_err load_settings(struct cmci_ca *ca)
     ca->conn_timeout = (unsigned)n;
     CMC_GUARD(get_ulong(ca, MAIN_SECTION, "max_connections", 512, 1, 100000, &n));
     ca->max_connections = (unsigned)n;
+    /* The wrapper is verified before regInfo names a profile, and regInfo is inside what
+     * the wrapper signs: SHA-1 there is a server-wide choice (docs/configuration.md). */
+    CMC_GUARD(get_bool(ca, MAIN_SECTION, "allow_sha1", 0, &ca->allow_sha1));
     v = get_str(ca, MAIN_SECTION, "log_level");
     if (v == NULL || strcmp(v, "info") == 0)
         ca->log_level = CMC_LOG_INFO;
@@ -635,11 +679,12 @@ static const char *const main_section_keys[] = {
     "listen", "path", "threads", "max_body", "max_nesting", "max_body_parts", "max_controls",
     "conn_timeout", "max_connections", "log_level", "ca_cert", "ca_key", "ca_chain",
     "response_signer_cert", "response_signer_key", "signer_trust", "database",
-    "default_profile", "profiles", NULL,
+    "default_profile", "profiles", "allow_sha1", NULL,
 };
 
 static const char *const profile_section_keys[] = {
     "authorization", "validity_days", "digest", "key_types", "honor_extensions", "extensions",
+    "allow_sha1",
     NULL,
 };
 

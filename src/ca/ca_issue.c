@@ -21,6 +21,12 @@ cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey)
     char curve[64] = "";
     size_t clen = 0;
 
+    /* A floor under every profile (parse_key_types refuses rsa:N below it too): say so
+     * plainly rather than "not allowed by profile". */
+    if ((id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS)
+        && EVP_PKEY_get_bits(pkey) < CMCI_RSA_MIN_BITS)
+        CMC_BAIL(CMC_ERR_BAD_ALG, "RSA-%d keys are refused: at least %d bits are required",
+                 EVP_PKEY_get_bits(pkey), CMCI_RSA_MIN_BITS);
     if (id == EVP_PKEY_EC
         && EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, curve,
                                           sizeof(curve), &clen) != 1)

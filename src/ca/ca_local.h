@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <openssl/cms.h>
 #include <openssl/conf.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -24,6 +25,8 @@ enum cmci_authz {
 
 #define CMCI_MAX_KEY_TYPES 16
 #define CMCI_MAX_HONOR 16
+/* The smallest RSA modulus accepted anywhere (112-bit security, NIST SP 800-57). */
+#define CMCI_RSA_MIN_BITS 2048
 
 /* One accepted key type: EVP_PKEY base id plus RSA size or EC curve. */
 struct cmci_key_type {
@@ -63,6 +66,7 @@ struct cmci_profile {
     size_t n_key_types;
     int honor_nids[CMCI_MAX_HONOR];
     size_t n_honor;
+    int allow_sha1;           /* allow_sha1: SHA-1 POP signatures in requests (ca_alg.c) */
 };
 
 struct cmci_limits {
@@ -92,6 +96,7 @@ struct cmci_ca {
     struct cmci_blob not_after_der; /* ... as its Time encoding, copied when a lifetime is capped */
     EVP_MD *sha1;                /* for subjectKeyIdentifiers */
     X509_STORE *signer_trust; /* NULL when none configured */
+    int allow_sha1;           /* [cmcd] allow_sha1: SHA-1 in the SignedData wrapper */
     struct cmc_store *store;
     struct cmci_profile *profiles;
     size_t n_profiles;
@@ -116,6 +121,17 @@ const struct cmci_profile *cmci_ca_get0_profile(const struct cmci_ca *ca, const 
 /* from ca_issue.c */
 /* Check @p pkey against the profile's key types: CMC_ERR_BAD_ALG when not allowed. */
 cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey) CMC_WUR;
+
+/* from ca_alg.c: the algorithm policy for what requesters sign (docs/conformance.md
+ * "Algorithms"). Both are checked before any verification and fail with CMC_ERR_BAD_ALG
+ * and a message naming the algorithm. */
+/* A PKCS #10 or CRMF POP signature algorithm; profile @p p decides SHA-1 (allow_sha1).
+ * @p what names the signature in the message ("the PKCS #10 signature"). */
+cmc_err cmci_alg_check_signature(const X509_ALGOR *sig_alg, const struct cmci_profile *p,
+                                 const char *what) CMC_WUR;
+/* Every SignerInfo of a Full PKI Request (digestAlgorithm, signatureAlgorithm; SHA-1 only
+ * with [cmcd] allow_sha1), and the keys of the signer certificates it carries. */
+cmc_err cmci_alg_check_signed_data(const struct cmci_ca *ca, CMS_ContentInfo *cms) CMC_WUR;
 
 /* from ca_der.c */
 /* subjectKeyIdentifier = hash: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2

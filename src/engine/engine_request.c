@@ -26,12 +26,25 @@ static cmc_err authorise(struct cmci_txn *t, const struct cmci_profile *p)
     return CMC_OK;
 }
 
+/* The profile a request is issued under: regInfo's, else the default. */
+static const struct cmci_profile *txn_profile(const struct cmci_txn *t)
+{
+    return t->profile ? t->profile : t->srv->ca->default_profile;
+}
+
+/* The POP signature's algorithm against the policy (ca_alg.c), before it is verified:
+ * badAlg. The profile decides SHA-1. */
+static cmc_err check_pop_alg(const struct cmci_txn *t, const X509_ALGOR *alg, const char *what)
+{
+    return cmci_alg_check_signature(alg, txn_profile(t), what);
+}
+
 /* Policy and issuance shared by PKCS #10 and CRMF requests. POP is verified before. */
 static cmc_err issue_one(struct cmci_txn *t, uint32_t id, const X509_NAME *subject,
                          EVP_PKEY *pkey, const CMC_SPKI *spki,
                          const STACK_OF(X509_EXTENSION) *exts)
 {
-    const struct cmci_profile *p = t->profile ? t->profile : t->srv->ca->default_profile;
+    const struct cmci_profile *p = txn_profile(t);
     struct cmci_issued_note note;
     /* rfc5272bis §3.2.1.2.1: the subject must be present and may be empty; this CA
      * names every certificate, so an empty subject is refused (badRequest). */
@@ -77,6 +90,7 @@ static cmc_err process_p10(struct cmci_txn *t, uint32_t id, const CMC_P10 *req)
         CMC_GUARD(check_inner_control(
             X509_ATTRIBUTE_get0_object(sk_X509_ATTRIBUTE_value(req->info->attributes, i))));
     /* The PKCS #10 self-signature is the proof of possession (rfc5272bis §3.2.1.2.1). */
+    CMC_GUARD(check_pop_alg(t, req->sigAlg, "the PKCS #10 signature"));
     if ((rv = cmci_spki_lease_pkey(t->srv->keys, cmc_p10_get0_spki(req), &key)) == CMC_OK
         && (rv = cmc_p10_verify(req, key.pkey)) == CMC_OK
         && (rv = cmc_p10_get1_extensions(req, &exts)) == CMC_OK)
@@ -90,7 +104,8 @@ static cmc_err process_p10(struct cmci_txn *t, uint32_t id, const CMC_P10 *req)
 /* rfc5272bis §3.2.1.3.2 and §5.2.1: CRMF POP must be a direct signature without
  * POPOSigningKeyInput; encrCert (indirect POP) is forbidden; the challenge-response
  * (encrypted/decrypted POP) flow answers noSupport until it is built (docs/conformance.md). */
-static cmc_err check_crmf_pop(const CMC_CERT_REQ_MSG *m, EVP_PKEY *pkey)
+static cmc_err check_crmf_pop(const struct cmci_txn *t, const CMC_CERT_REQ_MSG *m,
+                              EVP_PKEY *pkey)
 {
     const CMC_POP *pop = m->popo;
     const CMC_POPO_PRIV_KEY *pk;
@@ -100,6 +115,8 @@ static cmc_err check_crmf_pop(const CMC_CERT_REQ_MSG *m, EVP_PKEY *pkey)
     case CMC_POP_SIGNATURE:
         CMC_ENSURE(pop->value.signature->poposkInput == NULL, CMC_ERR_BAD_REQUEST,
                    "POPOSigningKeyInput must not be used in CMC");
+        CMC_GUARD(check_pop_alg(t, pop->value.signature->algorithmIdentifier,
+                                "the CRMF POP signature"));
         if (ASN1_item_verify(ASN1_ITEM_rptr(CMC_CERT_REQUEST),
                              pop->value.signature->algorithmIdentifier,
                              pop->value.signature->signature, m->certReq, pkey) != 1)
@@ -137,7 +154,7 @@ static cmc_err process_crm(struct cmci_txn *t, uint32_t id, const CMC_CERT_REQ_M
     CMC_ENSURE(tpl->subject != NULL, CMC_ERR_BAD_REQUEST, "the CRMF template has no subject");
     CMC_ENSURE(tpl->publicKey != NULL, CMC_ERR_BAD_REQUEST, "the CRMF template has no public key");
     if ((rv = cmci_spki_lease_pkey(t->srv->keys, tpl->publicKey, &key)) == CMC_OK
-        && (rv = check_crmf_pop(m, key.pkey)) == CMC_OK)
+        && (rv = check_crmf_pop(t, m, key.pkey)) == CMC_OK)
         rv = issue_one(t, id, tpl->subject, key.pkey, tpl->publicKey, tpl->extensions);
     cmci_key_lease_end(&key);
     return rv;

@@ -284,6 +284,8 @@ cmc_err cmci_verify_wrapper(struct cmci_txn *t)
     /* An unsigned SignedData is only meaningful for a shared-secret revocation request
      * (rfc5272bis §6.11), which this server does not support yet. */
     CMC_ENSURE(n > 0, CMC_ERR_BAD_MESSAGE_CHECK, "the SignedData has no signer");
+    /* The algorithm policy (ca_alg.c) for every SignerInfo, before either path verifies. */
+    CMC_GUARD(cmci_alg_check_signed_data(t->srv->ca, t->cms));
     /* RFC 5652 §5.3: signedAttrs MUST be present when eContentType is not id-data. Checked
      * here for every signer, because CMS_verify (operator signers, and the POP-key
      * fallback) accepts a SignerInfo without them. */

@@ -117,6 +117,48 @@ static void test_ca_load__bad_key_types(void **state)
                      CMC_ERR_CONFIG);
 }
 
+/* The algorithm policy's configuration (docs/configuration.md): the CA signs with nothing it
+ * would refuse from a requester (no MD5, no SHA-1), no curve below 256 bits, and the
+ * allow_sha1 switches take yes or no only. */
+static void test_ca_load__weak_algorithms(void **state)
+{
+    const char *md5[] = {"[p_default]", "digest", "md5", "too weak", NULL};
+    const char *sha1[] = {"[p_default]", "digest", "sha1", "too weak", NULL};
+    const char *p192[] = {"[p_default]", "key_types", "ec:P-192", "256 bits", NULL};
+    const char *b_prof[] = {"[p_default]", "allow_sha1", "maybe", "yes or no", NULL};
+    const char *b_main[] = {"[cmcd]", "allow_sha1", "1", "yes or no", NULL};
+    char path[300];
+    struct cmci_ca *ca = NULL;
+
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\ndigest = md5\n", md5),
+                     CMC_ERR_CONFIG);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\ndigest = sha1\n", sha1),
+                     CMC_ERR_CONFIG);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\nkey_types = ec:P-192\n", p192),
+                     CMC_ERR_CONFIG);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\nallow_sha1 = maybe\n", b_prof),
+                     CMC_ERR_CONFIG);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[cmcd]\nallow_sha1 = 1\n", b_main),
+                     CMC_ERR_CONFIG);
+    /* both switches default to no, and yes is read */
+    snprintf(path, sizeof(path), "%s/cmcd.cnf", dir);
+    assert_int_equal(ca_test_write(dir, "cmcd.cnf", CA_TEST_BASE_CONF), 0);
+    assert_int_equal(cmci_ca_load(&ca, path), CMC_OK);
+    assert_false(ca->allow_sha1);
+    assert_false(ca->default_profile->allow_sha1);
+    cmci_ca_free(ca);
+    ca = NULL;
+    assert_int_equal(ca_test_write(dir, "cmcd.cnf",
+                                   CA_TEST_BASE_CONF "[cmcd]\nallow_sha1 = yes\n"
+                                                     "[p_default]\nallow_sha1 = yes\n"
+                                                     "key_types = ec:P-521,ec:brainpoolP256r1\n"),
+                     0);
+    assert_int_equal(cmci_ca_load(&ca, path), CMC_OK);
+    assert_true(ca->allow_sha1);
+    assert_true(ca->default_profile->allow_sha1);
+    cmci_ca_free(ca);
+}
+
 static void test_ca_load__key_readable_by_others(void **state)
 {
     const char *needles[] = {"[cmcd]", "ca_key", "0644", NULL};
@@ -157,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_ca_load__unknown_default_profile),
         cmocka_unit_test(test_ca_load__bad_extension_section),
         cmocka_unit_test(test_ca_load__bad_key_types),
+        cmocka_unit_test(test_ca_load__weak_algorithms),
         cmocka_unit_test(test_ca_load__key_readable_by_others),
         cmocka_unit_test(test_ca_load__missing_ca_cert),
         cmocka_unit_test(test_ca_load__syntax_error),

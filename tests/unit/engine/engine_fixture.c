@@ -111,8 +111,8 @@ static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
 }
 
 /* A certificate for @p key named CN=@p cn, issued by @p issuer (NULL: self-signed). */
-static X509 *mk_cert(EVP_PKEY *key, const char *cn, long serial, X509 *issuer,
-                     EVP_PKEY *issuer_key, int is_ca)
+static X509 *mk_cert_md(EVP_PKEY *key, const char *cn, long serial, X509 *issuer,
+                        EVP_PKEY *issuer_key, int is_ca, const EVP_MD *md)
 {
     X509 *x = X509_new();
     X509_NAME *name = X509_NAME_new();
@@ -136,13 +136,40 @@ static X509 *mk_cert(EVP_PKEY *key, const char *cn, long serial, X509 *issuer,
                     is_ca ? "critical,digitalSignature,keyCertSign,cRLSign"
                           : "critical,digitalSignature")
          && add_ext(x, issuer ? issuer : x, NID_subject_key_identifier, "hash")
-         && X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0;
+         && X509_sign(x, issuer_key ? issuer_key : key, md) > 0;
     X509_NAME_free(name);
     if (!ok) {
         X509_free(x);
         return NULL;
     }
     return x;
+}
+
+static X509 *mk_cert(EVP_PKEY *key, const char *cn, long serial, X509 *issuer,
+                     EVP_PKEY *issuer_key, int is_ca)
+{
+    return mk_cert_md(key, cn, serial, issuer, issuer_key, is_ca, EVP_sha256());
+}
+
+X509 *ef_operator_cert(const struct ef_fixture *f, EVP_PKEY *key, const char *cn, long serial,
+                       const EVP_MD *md)
+{
+    return mk_cert_md(key, cn, serial, f->op_ca_cert, f->op_ca_key, 0, md);
+}
+
+EVP_PKEY *ef_key_ec_explicit(const char *curve)
+{
+    EVP_PKEY *k = ef_key_ec(curve);
+
+    /* OpenSSL 3.0 then writes the curve's parameters in full, not its OID (RFC 5480
+     * §2.1.1 specifiedCurve) wherever the public key is encoded */
+    if (k != NULL
+        && EVP_PKEY_set_utf8_string_param(k, OSSL_PKEY_PARAM_EC_ENCODING,
+                                          OSSL_PKEY_EC_ENCODING_EXPLICIT) != 1) {
+        EVP_PKEY_free(k);
+        k = NULL;
+    }
+    return k;
 }
 
 static int write_pem_cert(const char *dir, const char *file, X509 *x)
@@ -176,7 +203,7 @@ static int write_pem_key(const char *dir, const char *file, EVP_PKEY *k)
     return fclose(fp) == 0 && ok;
 }
 
-static int write_config(struct ef_fixture *f, int sqlite)
+static int write_config(struct ef_fixture *f, int sqlite, const char *main_extra)
 {
     FILE *fp;
 
@@ -198,10 +225,12 @@ static int write_config(struct ef_fixture *f, int sqlite)
             "max_nesting = 1\n"
             "max_body = 20000\n"
             "log_level = error\n"
+            "%s"
             "\n[profiles]\n"
             "default = profile_default\n"
             "signed_only = profile_signed\n"
             "p384_only = profile_p384\n"
+            "legacy_sha1 = profile_legacy_sha1\n"
             "\n[profile_default]\n"
             "authorization = open\n"
             "validity_days = 30\n"
@@ -209,8 +238,11 @@ static int write_config(struct ef_fixture *f, int sqlite)
             "authorization = signed\n"
             "\n[profile_p384]\n"
             "authorization = open\n"
-            "key_types = ec:P-384\n",
-            sqlite ? "sqlite:cmcd.db" : "mem:");
+            "key_types = ec:P-384\n"
+            "\n[profile_legacy_sha1]\n"
+            "authorization = open\n"
+            "allow_sha1 = yes\n",
+            sqlite ? "sqlite:cmcd.db" : "mem:", main_extra ? main_extra : "");
     return fclose(fp) == 0;
 }
 
@@ -245,7 +277,7 @@ static int setup(struct ef_fixture *f, int sqlite, int fixed)
                == NULL)
         goto out;
     if (!write_pem_key(f->dir, "ca.key", f->ca_key) || !write_pem_cert(f->dir, "ca.pem", f->ca_cert)
-        || !write_pem_cert(f->dir, "trust.pem", f->op_ca_cert) || !write_config(f, sqlite))
+        || !write_pem_cert(f->dir, "trust.pem", f->op_ca_cert) || !write_config(f, sqlite, NULL))
         goto out;
     if (cmc_server_ctx_new_from_config(&f->srv, f->cnf) != CMC_OK) {
         fprintf(stderr, "engine fixture: %s\n", cmc_error_get0_message());
@@ -268,6 +300,19 @@ int ef_setup(struct ef_fixture *f, int sqlite)
 int ef_setup_fixed(struct ef_fixture *f)
 {
     return setup(f, 0, 1);
+}
+
+int ef_reload(struct ef_fixture *f, const char *main_extra)
+{
+    cmc_server_ctx_free(f->srv);
+    f->srv = NULL;
+    if (!write_config(f, f->db[0] != '\0', main_extra))
+        return 0;
+    if (cmc_server_ctx_new_from_config(&f->srv, f->cnf) != CMC_OK) {
+        fprintf(stderr, "engine fixture: %s\n", cmc_error_get0_message());
+        return 0;
+    }
+    return 1;
 }
 
 void ef_teardown(struct ef_fixture *f)
@@ -324,6 +369,11 @@ static X509_NAME *cn_name(const char *cn)
 
 X509_REQ *ef_p10(EVP_PKEY *key, const char *cn)
 {
+    return ef_p10_md(key, cn, EVP_sha256());
+}
+
+X509_REQ *ef_p10_md(EVP_PKEY *key, const char *cn, const EVP_MD *md)
+{
     X509_REQ *req = X509_REQ_new();
     X509_NAME *name = cn_name(cn);
     ASN1_OCTET_STRING *ski = ef_ski(key);
@@ -333,7 +383,7 @@ X509_REQ *ef_p10(EVP_PKEY *key, const char *cn)
     ok = req != NULL && name != NULL && ski != NULL && X509_REQ_set_version(req, 0) == 1
          && X509_REQ_set_subject_name(req, name) == 1 && X509_REQ_set_pubkey(req, key) == 1
          && X509V3_add1_i2d(&exts, NID_subject_key_identifier, ski, 0, 0) == 1
-         && X509_REQ_add_extensions(req, exts) == 1 && X509_REQ_sign(req, key, EVP_sha256()) > 0;
+         && X509_REQ_add_extensions(req, exts) == 1 && X509_REQ_sign(req, key, md) > 0;
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     ASN1_OCTET_STRING_free(ski);
     X509_NAME_free(name);
@@ -400,6 +450,12 @@ err:
 CMC_CERT_REQ_MSG *ef_crm(EVP_PKEY *key, uint32_t cert_req_id, const char *cn,
                          enum ef_crm_opt opt)
 {
+    return ef_crm_md(key, cert_req_id, cn, opt, EVP_sha256());
+}
+
+CMC_CERT_REQ_MSG *ef_crm_md(EVP_PKEY *key, uint32_t cert_req_id, const char *cn,
+                            enum ef_crm_opt opt, const EVP_MD *md)
+{
     CMC_CERT_REQ_MSG *m = CMC_CERT_REQ_MSG_new();
     ASN1_OCTET_STRING *ski = ef_ski(key);
     CMC_CERT_TEMPLATE *tpl;
@@ -452,7 +508,7 @@ CMC_CERT_REQ_MSG *ef_crm(EVP_PKEY *key, uint32_t cert_req_id, const char *cn,
         m->popo->value.signature = sk;
         /* RFC 4211 §4.1: without poposkInput the signature is over the DER of certReq */
         if (ASN1_item_sign(ASN1_ITEM_rptr(CMC_CERT_REQUEST), sk->algorithmIdentifier, NULL,
-                           sk->signature, m->certReq, key, EVP_sha256()) <= 0)
+                           sk->signature, m->certReq, key, md) <= 0)
             goto out;
         if (opt == EF_CRM_BAD_SIG)
             sk->signature->data[sk->signature->length - 1] ^= 0x01;
@@ -719,8 +775,10 @@ static uint8_t *cms_der(CMS_ContentInfo *cms, size_t *len)
     return der;
 }
 
+/* @p md NULL: CMS_sign's default digest for the key. */
 static uint8_t *sign_with(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
-                          X509 *signer, EVP_PKEY *key, unsigned flags, size_t *len)
+                          X509 *signer, EVP_PKEY *key, const EVP_MD *md, unsigned flags,
+                          size_t *len)
 {
     BIO *in = BIO_new_mem_buf(content, (int)clen);
     CMS_ContentInfo *cms = NULL;
@@ -728,7 +786,13 @@ static uint8_t *sign_with(const uint8_t *content, size_t clen, const ASN1_OBJECT
 
     if (in == NULL)
         return NULL;
-    cms = CMS_sign(signer, key, NULL, NULL, flags | CMS_BINARY | CMS_PARTIAL);
+    if (md == NULL) {
+        cms = CMS_sign(signer, key, NULL, NULL, flags | CMS_BINARY | CMS_PARTIAL);
+    } else if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags | CMS_BINARY | CMS_PARTIAL)) != NULL
+               && CMS_add1_signer(cms, signer, key, md, flags) == NULL) {
+        CMS_ContentInfo_free(cms);
+        cms = NULL;
+    }
     if (cms != NULL && CMS_set1_eContentType(cms, ctype) == 1
         && CMS_final(cms, in, NULL, CMS_BINARY) == 1)
         der = cms_der(cms, len);
@@ -746,16 +810,26 @@ uint8_t *ef_sign_pop(const uint8_t *content, size_t clen, const ASN1_OBJECT *cty
 uint8_t *ef_sign_pop_flags(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
                            EVP_PKEY *key, unsigned flags, size_t *len)
 {
+    return ef_sign_md(content, clen, ctype, NULL, key, NULL, flags, len);
+}
+
+uint8_t *ef_sign_md(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype, X509 *cert,
+                    EVP_PKEY *key, const EVP_MD *md, unsigned flags, size_t *len)
+{
     /* CMS_sign wants a certificate; a bare X509 holding only the key and its SKI makes
      * CMS_USE_KEYID write sid = subjectKeyIdentifier, which is all rfc5272bis asks. */
-    X509 *holder = X509_new();
-    ASN1_OCTET_STRING *ski = ef_ski(key);
+    X509 *holder;
+    ASN1_OCTET_STRING *ski;
     uint8_t *der = NULL;
 
+    if (cert != NULL)
+        return sign_with(content, clen, ctype, cert, key, md, flags, len);
+    holder = X509_new();
+    ski = ef_ski(key);
     if (holder != NULL && ski != NULL && X509_set_pubkey(holder, key) == 1
         && X509_add1_ext_i2d(holder, NID_subject_key_identifier, ski, 0, 0) == 1)
-        der = sign_with(content, clen, ctype, holder, key, flags | CMS_USE_KEYID | CMS_NOCERTS,
-                        len);
+        der = sign_with(content, clen, ctype, holder, key, md,
+                        flags | CMS_USE_KEYID | CMS_NOCERTS, len);
     ASN1_OCTET_STRING_free(ski);
     X509_free(holder);
     return der;
@@ -764,7 +838,7 @@ uint8_t *ef_sign_pop_flags(const uint8_t *content, size_t clen, const ASN1_OBJEC
 uint8_t *ef_sign_cert(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
                       X509 *cert, EVP_PKEY *key, size_t *len)
 {
-    return sign_with(content, clen, ctype, cert, key, 0, len);
+    return sign_with(content, clen, ctype, cert, key, NULL, 0, len);
 }
 
 uint8_t *ef_full_pop(const CMC_PKIDATA *pd, EVP_PKEY *key, size_t *len)

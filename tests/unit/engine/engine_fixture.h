@@ -41,6 +41,9 @@ int ef_setup(struct ef_fixture *f, int sqlite);
  * label (ef_key_ec_fixed), so requests signed by the operator in one process verify in
  * another: the fuzz target and its seed corpus rely on this. */
 int ef_setup_fixed(struct ef_fixture *f);
+/* Rewrite cmcd.cnf with @p main_extra (lines, each ending in \n; NULL for none) at the end
+ * of [cmcd] and load a new server in place of f->srv. @return 1 on success. */
+int ef_reload(struct ef_fixture *f, const char *main_extra);
 /* Free the server and every key/cert, and remove the temp dir. */
 void ef_teardown(struct ef_fixture *f);
 /* Number of certificates in the server's store; -1 on error. */
@@ -55,6 +58,14 @@ ASN1_OCTET_STRING *ef_ski(EVP_PKEY *key);
 /* PKCS #10 for CN=@p cn with the SKI in an extensionRequest, signed by @p key. New.
  * @p cn NULL gives an empty subject (a Name with no RDNs) and no subjectAltName. */
 X509_REQ *ef_p10(EVP_PKEY *key, const char *cn);
+/* The same, signed with digest @p md (NULL for Ed25519/Ed448). New. */
+X509_REQ *ef_p10_md(EVP_PKEY *key, const char *cn, const EVP_MD *md);
+/* A P-256/P-384 key that encodes its curve as explicit parameters, not a named curve. */
+EVP_PKEY *ef_key_ec_explicit(const char *curve);
+/* An operator certificate for @p key issued by the fixture's operator CA (trusted), its
+ * signature made with @p md. New. */
+X509 *ef_operator_cert(const struct ef_fixture *f, EVP_PKEY *key, const char *cn, long serial,
+                       const EVP_MD *md);
 /* DER of @p req. The caller OPENSSL_free()s it. */
 uint8_t *ef_p10_der(X509_REQ *req, size_t *len);
 
@@ -80,6 +91,10 @@ enum ef_crm_opt {
 CMC_CERT_REQ_MSG *ef_crm(EVP_PKEY *key, uint32_t cert_req_id, const char *cn,
                          enum ef_crm_opt opt);
 
+/* The same with the POP signature made with digest @p md. */
+CMC_CERT_REQ_MSG *ef_crm_md(EVP_PKEY *key, uint32_t cert_req_id, const char *cn,
+                            enum ef_crm_opt opt, const EVP_MD *md);
+
 /* --- PKIData assembly: each add takes what it is given (value ownership moves in) ---- */
 CMC_PKIDATA *ef_pkidata_new(void);
 int ef_add_control(CMC_PKIDATA *pd, uint32_t id, const ASN1_OBJECT *type, ASN1_TYPE *value);
@@ -103,6 +118,10 @@ uint8_t *ef_sign_pop(const uint8_t *content, size_t clen, const ASN1_OBJECT *cty
 /* The same with extra CMS_sign flags (CMS_NOATTR: no signed attributes). */
 uint8_t *ef_sign_pop_flags(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
                            EVP_PKEY *key, unsigned flags, size_t *len);
+/* SignedData with digest @p md (NULL: the key's default) signed by @p cert/@p key, or, when
+ * @p cert is NULL, by the key being certified as ef_sign_pop_flags does. */
+uint8_t *ef_sign_md(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype, X509 *cert,
+                    EVP_PKEY *key, const EVP_MD *md, unsigned flags, size_t *len);
 /* SignedData signed by @p cert/@p key (issuerAndSerialNumber), carrying @p cert. */
 uint8_t *ef_sign_cert(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
                       X509 *cert, EVP_PKEY *key, size_t *len);
