@@ -107,13 +107,20 @@ static cmc_err prepare_profile(const struct cmci_ca *ca, struct cmci_profile *p)
         CMC_ENSURE(p->ext_der != NULL && p->ext_nids != NULL, CMC_ERR_NOMEM, "extensions");
         p->n_ext = (size_t)n;
     }
+    for (int i = 0; i < 2 && p->ku_auto_at >= 0; i++) {
+        unsigned char *der = NULL;
+        int len = i2d_X509_EXTENSION(p->ku_by_key[i], &der);
+
+        CMC_GUARD(blob_from_i2d(&p->ku_der[i], len, der, "keyUsage"));
+    }
     for (int i = 0; i < n; i++) {
         X509_EXTENSION *e = sk_X509_EXTENSION_value(p->ext_cached, i);
         unsigned char *der = NULL;
         int len;
 
         if (e == NULL) {
-            p->ext_nids[i] = NID_subject_key_identifier;
+            /* made per certificate: keyUsage by key type, or subjectKeyIdentifier */
+            p->ext_nids[i] = i == p->ku_auto_at ? NID_key_usage : NID_subject_key_identifier;
             continue;
         }
         p->ext_nids[i] = OBJ_obj2nid(X509_EXTENSION_get_object(e));
@@ -182,6 +189,8 @@ void cmci_ca_free_der(struct cmci_ca *ca)
         OPENSSL_free(p->ext_der);
         OPENSSL_free(p->ext_nids);
         blob_free(&p->sigalg);
+        blob_free(&p->ku_der[0]);
+        blob_free(&p->ku_der[1]);
         EVP_MD_free(p->sign_md);
         p->ext_der = NULL;
         p->ext_nids = NULL;
@@ -254,6 +263,14 @@ cmc_err cmci_ski_hash(const struct cmci_ca *ca, const CMC_SPKI *spki,
     return CMC_OK;
 }
 
+enum cmci_key_class cmci_spki_key_class(const CMC_SPKI *spki)
+{
+    const ASN1_OBJECT *obj = NULL;
+
+    X509_ALGOR_get0(&obj, NULL, NULL, spki->algorithm);
+    return OBJ_obj2nid(obj) == NID_rsaEncryption ? CMCI_KEYCLASS_RSA : CMCI_KEYCLASS_SIGN;
+}
+
 static cmc_err ski_der(const struct cmci_ca *ca, const CMC_SPKI *spki,
                        unsigned char out[SKI_DER_LEN])
 {
@@ -318,7 +335,9 @@ cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *
      * not set already (the profile wins; rfc5272bis §3.2.1.3: the CA may drop requested
      * extensions). The same order and choice as the X509 path. */
     for (size_t i = 0; i < p->n_ext; i++) {
-        if (p->ext_der[i].der == NULL) {
+        if (p->ext_der[i].der == NULL && (int)i == p->ku_auto_at) {
+            ext[n_ext] = p->ku_der[cmci_spki_key_class(spki)];
+        } else if (p->ext_der[i].der == NULL) {
             if ((rv = ski_der(ca, spki, ski)) != CMC_OK)
                 goto out;
             ext[n_ext].der = ski;

@@ -38,6 +38,10 @@ struct cmci_blob {
     size_t len;
 };
 
+/* What a key can do, for keyUsage = auto: only sign (EC, EdDSA, RSA-PSS), or also
+ * encipher (rsaEncryption). */
+enum cmci_key_class { CMCI_KEYCLASS_SIGN = 0, CMCI_KEYCLASS_RSA = 1 };
+
 struct cmci_profile {
     char *name;
     char *section;
@@ -46,9 +50,20 @@ struct cmci_profile {
     const EVP_MD *md;      /* NULL for keys that sign without a separate digest */
     char *ext_section;     /* x509v3 section of the config, or NULL */
     /* ext_section made once at load when none of its entries depends on the certificate
-     * (ca_config.c cache_extensions); a NULL entry stands for subjectKeyIdentifier = hash.
+     * (ca_config.c cache_extensions), followed by the extensions every certificate must
+     * carry that the section does not set (ext_extra below). A NULL entry stands for
+     * subjectKeyIdentifier = hash, or, at index ku_auto_at, for keyUsage by key type.
      * NULL when the section is evaluated per issuance instead. */
     STACK_OF(X509_EXTENSION) *ext_cached;
+    /* For a section evaluated per issuance: what is appended after it, in the same form
+     * (ca_config.c required_extensions). NULL otherwise. */
+    STACK_OF(X509_EXTENSION) *ext_extra;
+    int is_ca;             /* basicConstraints cA in the section, keyCertSign, or ca = yes */
+    int ku_auto_at;        /* key_usage = auto: index of its NULL entry; -1 otherwise */
+    /* key_usage = auto (RFC 5280 §4.2.1.3): [CMCI_KEYCLASS_SIGN] digitalSignature for
+     * EC and EdDSA keys, [CMCI_KEYCLASS_RSA] digitalSignature, keyEncipherment */
+    X509_EXTENSION *ku_by_key[2];
+    struct cmci_blob ku_der[2]; /* ... their DER, for the direct path */
     /* Made at load by cmci_ca_prepare_der (ca_der.c) for the direct DER issuance path:
      * der_ok says the path applies (the extensions are cached or there are none, and the
      * CA key signs as OpenSSL's X509_sign would); ext_der parallels ext_cached (a NULL
@@ -122,6 +137,9 @@ cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey) CMC_WUR;
  * method 1), for both issuance paths. */
 cmc_err cmci_ski_hash(const struct cmci_ca *ca, const CMC_SPKI *spki,
                       unsigned char out[SHA_DIGEST_LENGTH]) CMC_WUR;
+/* CMCI_KEYCLASS_RSA for an rsaEncryption key, CMCI_KEYCLASS_SIGN for any other (EC,
+ * EdDSA, RSA-PSS: keys that only sign), for keyUsage = auto. */
+enum cmci_key_class cmci_spki_key_class(const CMC_SPKI *spki);
 /* 1 when the profile's honor_extensions lists @p nid (a requested extension it copies). */
 int cmci_profile_honours(const struct cmci_profile *p, int nid);
 /* @p n as RFC 2253 text (UTF-8 kept), cut to @p len - 1 octets, for store records. */

@@ -28,7 +28,9 @@ static int setup(void **state)
     if (ca_test_write(f.dir, "cmcd.cnf",
                       CA_TEST_BASE_CONF "[cmcd]\ndatabase = mem:\n"
                                         "[profiles]\nlong = p_long\nrsa3k = p_rsa\n"
-                                        "percert = p_percert\n"
+                                        "percert = p_percert\nbare = p_bare\n"
+                                        "subca = p_subca\ncertsign = p_certsign\n"
+                                        "auto = p_auto\n"
                                         "[p_default]\nhonor_extensions = subjectAltName\n"
                                         "key_types = ec:P-256,rsa:2048\n"
                                         "[p_long]\nauthorization = open\nvalidity_days = 9000\n"
@@ -36,7 +38,19 @@ static int setup(void **state)
                                         /* "copy" in a value: evaluated per issuance */
                                         "[p_percert]\nauthorization = open\nextensions = x_pc\n"
                                         "[x_pc]\nkeyUsage = digitalSignature\n"
-                                        "nsComment = a copy\nsubjectKeyIdentifier = hash\n")
+                                        "nsComment = a copy\nsubjectKeyIdentifier = hash\n"
+                                        /* no extension section at all */
+                                        "[p_bare]\nauthorization = open\n"
+                                        "[p_subca]\nauthorization = open\nca = yes\n"
+                                        "[p_certsign]\nauthorization = open\n"
+                                        "extensions = x_cs\n"
+                                        "[x_cs]\nkeyUsage = keyCertSign\n"
+                                        "[p_auto]\nauthorization = open\nkey_usage = auto\n"
+                                        "key_types = ec:P-256,rsa:2048,ed25519\n"
+                                        "extensions = x_auto\n"
+                                        "honor_extensions = subjectAltName,keyUsage\n"
+                                        "[x_auto]\nbasicConstraints = critical,CA:FALSE\n"
+                                        "extendedKeyUsage = clientAuth\n")
         != 0)
         return -1;
     snprintf(path, sizeof(path), "%s/cmcd.cnf", f.dir);
@@ -178,7 +192,11 @@ static void check_profile_exts(struct fx *f, const struct cmci_profile *p, int c
     X509V3_set_nconf(&ctx, f->ca->conf);
     assert_int_equal(X509V3_EXT_add_nconf(f->ca->conf, &ctx, p->ext_section, y), 1);
     assert_true(X509_get_ext_count(y) >= 3);
-    assert_int_equal(X509_get_ext_count(x), X509_get_ext_count(y));
+    /* the section's, then authorityKeyIdentifier when the section has none (it is required) */
+    assert_int_equal(X509_get_ext_count(x),
+                     X509_get_ext_count(y)
+                         + (X509_get_ext_by_NID(y, NID_authority_key_identifier, -1) < 0));
+    assert_true(X509_get_ext_by_NID(x, NID_authority_key_identifier, -1) >= 0);
     for (int i = 0; i < X509_get_ext_count(y); i++) {
         unsigned char *a = NULL, *b = NULL;
         int la = i2d_X509_EXTENSION(X509_get_ext(x, i), &a);
@@ -267,12 +285,17 @@ static void test_ca_build__direct_der_equals_openssl(void **state)
 {
     struct fx *f = *state;
     EVP_PKEY *k = EVP_EC_gen("P-256"), *rk = EVP_RSA_gen(2048);
+    EVP_PKEY *ek = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
     X509_NAME *n = X509_NAME_new();
     STACK_OF(X509_EXTENSION) *req = sk_X509_EXTENSION_new_null();
-    CMC_SPKI *spki = spki_of(k), *rspki = spki_of(rk);
+    CMC_SPKI *spkis[] = {spki_of(k), spki_of(rk), spki_of(ek)};
     const struct cmci_profile *profiles[] = {f->ca->default_profile,
                                              cmci_ca_get0_profile(f->ca, "long"),
-                                             cmci_ca_get0_profile(f->ca, "rsa3k")};
+                                             cmci_ca_get0_profile(f->ca, "rsa3k"),
+                                             cmci_ca_get0_profile(f->ca, "bare"),
+                                             cmci_ca_get0_profile(f->ca, "subca"),
+                                             cmci_ca_get0_profile(f->ca, "certsign"),
+                                             cmci_ca_get0_profile(f->ca, "auto")};
     const time_t times[] = {time(NULL), (time_t)-1000000000 /* 1938 */,
                             (time_t)2524608000 /* 2050-01-01 */ - 86400 * 10};
     unsigned char serial[16];
@@ -295,44 +318,159 @@ static void test_ca_build__direct_der_equals_openssl(void **state)
     for (size_t pi = 0; pi < sizeof(profiles) / sizeof(profiles[0]); pi++) {
         assert_non_null(profiles[pi]);
         assert_int_equal(profiles[pi]->der_ok, 1);
-        for (size_t ti = 0; ti < sizeof(times) / sizeof(times[0]); ti++) {
-            for (int with_req = 0; with_req < 2; with_req++) {
-                struct cmci_blob a = {NULL, 0}, b = {NULL, 0};
-                const unsigned char *ta, *tb, *q;
-                size_t la, lb;
-                X509 *x;
+        for (size_t ki = 0; ki < sizeof(spkis) / sizeof(spkis[0]); ki++) {
+            for (size_t ti = 0; ti < sizeof(times) / sizeof(times[0]); ti++) {
+                for (int with_req = 0; with_req < 2; with_req++) {
+                    struct cmci_blob a = {NULL, 0}, b = {NULL, 0};
+                    const unsigned char *ta, *tb, *q;
+                    size_t la, lb;
+                    X509 *x;
 
-                assert_int_equal(cmci_ca_build(f->ca, profiles[pi], n, pi == 2 ? rspki : spki,
-                                               with_req ? req : NULL, serial, times[ti], 0, &a),
-                                 CMC_OK);
-                assert_int_equal(cmci_ca_build(f->ca, profiles[pi], n, pi == 2 ? rspki : spki,
-                                               with_req ? req : NULL, serial, times[ti], 1, &b),
-                                 CMC_OK);
-                tbs_of(&a, &ta, &la);
-                tbs_of(&b, &tb, &lb);
-                assert_int_equal(la, lb);
-                assert_memory_equal(ta, tb, la);
-                q = a.der;
-                x = d2i_X509(NULL, &q, (long)a.len);
-                assert_non_null(x);
-                assert_int_equal(X509_verify(x, f->ca->key), 1);
-                /* the requested SAN is the first one only, and EKU is not honoured */
-                assert_int_equal(X509_get_ext_by_NID(x, NID_subject_alt_name, -1) >= 0, with_req);
-                assert_true(X509_get_ext_by_NID(x, NID_ext_key_usage, -1) < 0);
-                X509_free(x);
-                OPENSSL_free(a.der);
-                OPENSSL_free(b.der);
-                checked++;
+                    assert_int_equal(cmci_ca_build(f->ca, profiles[pi], n, spkis[ki],
+                                                   with_req ? req : NULL, serial, times[ti], 0,
+                                                   &a),
+                                     CMC_OK);
+                    assert_int_equal(cmci_ca_build(f->ca, profiles[pi], n, spkis[ki],
+                                                   with_req ? req : NULL, serial, times[ti], 1,
+                                                   &b),
+                                     CMC_OK);
+                    tbs_of(&a, &ta, &la);
+                    tbs_of(&b, &tb, &lb);
+                    assert_int_equal(la, lb);
+                    assert_memory_equal(ta, tb, la);
+                    q = a.der;
+                    x = d2i_X509(NULL, &q, (long)a.len);
+                    assert_non_null(x);
+                    assert_int_equal(X509_verify(x, f->ca->key), 1);
+                    /* the requested SAN is the first one only, and EKU is not honoured */
+                    assert_int_equal(X509_get_ext_by_NID(x, NID_subject_alt_name, -1) >= 0,
+                                     with_req);
+                    assert_true(X509_get_ext_by_NID(x, NID_ext_key_usage, -1) < 0
+                                || pi == 6 /* the auto profile's own EKU */);
+                    /* RFC 5280 §4.2.1.1, §4.2.1.2: always both key identifiers */
+                    assert_true(X509_get_ext_by_NID(x, NID_subject_key_identifier, -1) >= 0);
+                    assert_true(X509_get_ext_by_NID(x, NID_authority_key_identifier, -1) >= 0);
+                    X509_free(x);
+                    OPENSSL_free(a.der);
+                    OPENSSL_free(b.der);
+                    checked++;
+                }
             }
         }
     }
-    assert_int_equal(checked, 18);
-    CMC_SPKI_free(spki);
-    CMC_SPKI_free(rspki);
+    assert_int_equal(checked, 7 * 3 * 3 * 2);
+    for (size_t ki = 0; ki < sizeof(spkis) / sizeof(spkis[0]); ki++)
+        CMC_SPKI_free(spkis[ki]);
     sk_X509_EXTENSION_pop_free(req, X509_EXTENSION_free);
     X509_NAME_free(n);
     EVP_PKEY_free(k);
     EVP_PKEY_free(rk);
+    EVP_PKEY_free(ek);
+}
+
+/* Issue under profile @p name for @p k; the certificate decoded. Ownership: new. */
+static X509 *issue_for(struct fx *f, const char *pname, EVP_PKEY *k)
+{
+    const struct cmci_profile *p = cmci_ca_get0_profile(f->ca, pname);
+    X509_NAME *n = name("req-ext");
+    CMC_SPKI *spki = spki_of(k);
+    X509 *x = NULL;
+
+    assert_non_null(p);
+    assert_int_equal(issue(f, p, n, spki, NULL, &x), CMC_OK);
+    CMC_SPKI_free(spki);
+    X509_NAME_free(n);
+    return x;
+}
+
+/* keyUsage bits of @p x as a number (bit 0 = digitalSignature); -1 when absent. @p crit
+ * receives its criticality. */
+static long ku_bits(X509 *x, int *crit)
+{
+    ASN1_BIT_STRING *ku = X509_get_ext_d2i(x, NID_key_usage, crit, NULL);
+    long v = 0;
+
+    if (ku == NULL)
+        return -1;
+    for (int i = 0; i < 9; i++)
+        if (ASN1_BIT_STRING_get_bit(ku, i))
+            v |= 1L << i;
+    ASN1_BIT_STRING_free(ku);
+    return v;
+}
+
+/* RFC 5280 §4.2.1.1/§4.2.1.2: a profile without any extension section still gives
+ * authorityKeyIdentifier (the CA's subjectKeyIdentifier) and subjectKeyIdentifier (SHA-1
+ * of the key bits), nothing else: it is not a CA profile. */
+static void test_ca_issue__no_extension_section_has_key_identifiers(void **state)
+{
+    struct fx *f = *state;
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    X509 *x = issue_for(f, "bare", k);
+    const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(x);
+    const ASN1_OCTET_STRING *aki = X509_get0_authority_key_id(x);
+    const ASN1_BIT_STRING *bits = X509_get0_pubkey_bitstr(x);
+    unsigned char md[SHA_DIGEST_LENGTH];
+
+    assert_int_equal(X509_get_ext_count(x), 2);
+    assert_non_null(ski);
+    assert_non_null(aki);
+    assert_int_equal(ASN1_OCTET_STRING_cmp(aki, X509_get0_subject_key_id(f->ca->cert)), 0);
+    SHA1(ASN1_STRING_get0_data(bits), (size_t)ASN1_STRING_length(bits), md);
+    assert_int_equal(ASN1_STRING_length(ski), SHA_DIGEST_LENGTH);
+    assert_memory_equal(ASN1_STRING_get0_data(ski), md, SHA_DIGEST_LENGTH);
+    assert_int_equal(X509_get_ext_by_NID(x, NID_basic_constraints, -1), -1);
+    X509_free(x);
+    EVP_PKEY_free(k);
+}
+
+/* RFC 5280 §4.2.1.9 and §4.2.1.3: a CA profile (ca = yes, or keyCertSign in the section)
+ * gets basicConstraints critical cA TRUE and, when the section sets none, keyUsage critical
+ * keyCertSign, cRLSign. */
+static void test_ca_issue__ca_profile_has_basic_constraints(void **state)
+{
+    struct fx *f = *state;
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    const char *names[] = {"subca", "certsign"};
+
+    for (size_t i = 0; i < 2; i++) {
+        X509 *x = issue_for(f, names[i], k);
+        int crit = -1;
+        BASIC_CONSTRAINTS *bc = X509_get_ext_d2i(x, NID_basic_constraints, &crit, NULL);
+
+        assert_non_null(bc);
+        assert_true(bc->ca);
+        assert_int_equal(crit, 1);
+        BASIC_CONSTRAINTS_free(bc);
+        /* keyCertSign (5), plus cRLSign (6) when the CA chose the keyUsage */
+        assert_int_equal(ku_bits(x, &crit), i == 0 ? (1L << 5) | (1L << 6) : 1L << 5);
+        assert_int_equal(crit, i == 0);
+        assert_non_null(X509_get0_subject_key_id(x));
+        assert_non_null(X509_get0_authority_key_id(x));
+        X509_free(x);
+    }
+    EVP_PKEY_free(k);
+}
+
+/* key_usage = auto: keyUsage by the key's type (RFC 5280 §4.2.1.3): digitalSignature for EC
+ * and Ed25519 keys (never keyEncipherment, which they cannot do), digitalSignature and
+ * keyEncipherment for RSA; critical; a requested keyUsage does not replace it. */
+static void test_ca_issue__key_usage_auto_by_key_type(void **state)
+{
+    struct fx *f = *state;
+    EVP_PKEY *keys[] = {EVP_EC_gen("P-256"), EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"),
+                        EVP_RSA_gen(2048)};
+    const long want[] = {1, 1, 1 | 4};
+
+    for (size_t i = 0; i < 3; i++) {
+        X509 *x = issue_for(f, "auto", keys[i]);
+        int crit = 0;
+
+        assert_int_equal(ku_bits(x, &crit), want[i]);
+        assert_int_equal(crit, 1);
+        X509_free(x);
+        EVP_PKEY_free(keys[i]);
+    }
 }
 
 /* A profile whose extensions are evaluated per certificate has no direct path; issuing
@@ -384,6 +522,9 @@ int main(void)
         cmocka_unit_test(test_ca_issue__lifetime_capped_by_ca),
         cmocka_unit_test(test_ca_build__direct_der_equals_openssl),
         cmocka_unit_test(test_ca_build__per_certificate_profile_uses_x509),
+        cmocka_unit_test(test_ca_issue__no_extension_section_has_key_identifiers),
+        cmocka_unit_test(test_ca_issue__ca_profile_has_basic_constraints),
+        cmocka_unit_test(test_ca_issue__key_usage_auto_by_key_type),
         cmocka_unit_test(test_ca_check_key__policy),
     };
     return cmocka_run_group_tests_name("ca_issue", tests, setup, teardown);
