@@ -357,9 +357,15 @@ static cmc_err parse_honor(struct cmci_ca *ca, struct cmci_profile *p, const cha
     p->n_honor = 0;
     for (tok = strtok_r(buf, ", \t", &save); tok != NULL; tok = strtok_r(NULL, ", \t", &save)) {
         int nid = OBJ_txt2nid(tok);
+        const X509V3_EXT_METHOD *m = X509V3_EXT_get_nid(nid);
+
         if (nid == NID_undef)
             return CONF_FAIL(ca, p->section, "honor_extensions", "\"%s\": unknown extension",
                              tok);
+        /* a requested extension is decoded and re-encoded (ca_vet.c), never copied */
+        if (m == NULL || m->it == NULL)
+            return CONF_FAIL(ca, p->section, "honor_extensions",
+                             "\"%s\": not an extension this CA can decode and re-encode", tok);
         if (p->n_honor == CMCI_MAX_HONOR)
             return CONF_FAIL(ca, p->section, "honor_extensions", "too many entries");
         p->honor_nids[p->n_honor++] = nid;

@@ -298,10 +298,12 @@ cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *
     size_t n_ext = 0, ext_len = 0, validity_len, content, h_tbs, h_exts = 0, h_extseq = 0;
     unsigned char ski[SKI_DER_LEN], nb[17], na[17], hv[CMCI_DER_HEADER_MAX];
     unsigned char h1[CMCI_DER_HEADER_MAX], h2[CMCI_DER_HEADER_MAX], h3[CMCI_DER_HEADER_MAX];
-    unsigned char *subj = NULL, *key = NULL, *w;
+    const unsigned char *subj = NULL;
+    unsigned char *key = NULL, *w;
     const unsigned char *na_der = na;
     size_t nb_len, na_len, h_val;
-    int subj_len, key_len;
+    size_t subj_len = 0;
+    int key_len;
     cmc_err rv = CMC_OK;
 
     tbs->der = NULL;
@@ -322,11 +324,10 @@ cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *
     validity_len = nb_len + na_len;
     h_val = cmci_der_header(hv, 0x30, validity_len);
 
-    /* i2d of a Name parsed from a request gives back its received octets; the X509 path
-     * copies them the same way (X509_NAME_dup keeps the encoding). */
-    subj_len = i2d_X509_NAME((X509_NAME *)subject, &subj);
+    /* The subject was vetted (cmci_vet_name): its encoding is the DER to sign, used in
+     * place; the X509 path copies the same octets (X509_NAME_dup keeps the encoding). */
     key_len = i2d_CMC_SPKI(spki, &key);
-    if (subj_len <= 0 || key_len <= 0) {
+    if (X509_NAME_get0_der(subject, &subj, &subj_len) != 1 || key_len <= 0) {
         rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "encode subject or key");
         goto out;
     }
@@ -378,7 +379,7 @@ cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *
     }
 
     content = sizeof(version) + sizeof(serial_head) + 16 + p->sigalg.len + ca->issuer.len
-              + h_val + validity_len + (size_t)subj_len + (size_t)key_len
+              + h_val + validity_len + subj_len + (size_t)key_len
               + (n_ext > 0 ? h_exts + h_extseq + ext_len : 0);
     h_tbs = cmci_der_header(h1, 0x30, content);
     if ((tbs->der = OPENSSL_malloc(h_tbs + content)) == NULL) {
@@ -396,7 +397,7 @@ cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *
     PUT(hv, h_val);
     PUT(nb, nb_len);
     PUT(na_der, na_len);
-    PUT(subj, (size_t)subj_len);
+    PUT(subj, subj_len);
     PUT(key, (size_t)key_len);
     if (n_ext > 0) {
         PUT(h3, h_exts);
@@ -410,7 +411,6 @@ out:
     for (size_t i = 0; i < n_ext; i++)
         if (ext_owned[i])
             OPENSSL_free(ext[i].der);
-    OPENSSL_free(subj);
     OPENSSL_free(key);
     return rv;
 }

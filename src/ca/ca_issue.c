@@ -169,17 +169,31 @@ cmc_err cmci_ca_build(struct cmci_ca *ca, const struct cmci_profile *p, const X5
                       struct cmci_blob *cert)
 {
     struct cmci_blob tbs = {NULL, 0};
+    X509_NAME *fresh = NULL;
+    STACK_OF(X509_EXTENSION) *exts = NULL;
     cmc_err rv;
 
     cert->der = NULL;
     cert->len = 0;
-    if (via_openssl || !p->der_ok)
-        return build_openssl(ca, p, subject, spki, req_exts, serial, now, cert);
-    rv = cmci_ca_tbs_direct(ca, p, subject, spki, req_exts, serial, now,
+    /* What the requester sent is checked and re-encoded before either path sees it, so
+     * both sign the same strict DER (RFC 5280 §4.1) */
+    if ((rv = cmci_vet_name("subject", subject, &fresh)) != CMC_OK
+        || (rv = cmci_vet_extensions(p, req_exts, &exts)) != CMC_OK)
+        goto out;
+    if (fresh != NULL)
+        subject = fresh;
+    if (via_openssl || !p->der_ok) {
+        rv = build_openssl(ca, p, subject, spki, exts, serial, now, cert);
+        goto out;
+    }
+    rv = cmci_ca_tbs_direct(ca, p, subject, spki, exts, serial, now,
                             now + (time_t)p->validity_days * 86400, &tbs);
     if (rv == CMC_OK)
         rv = cmci_ca_sign_tbs(ca, p, &tbs, cert);
+out:
     OPENSSL_free(tbs.der);
+    X509_NAME_free(fresh);
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     return rv;
 }
 

@@ -160,10 +160,24 @@ cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *
 cmc_err cmci_ca_sign_tbs(const struct cmci_ca *ca, const struct cmci_profile *p,
                          const struct cmci_blob *tbs, struct cmci_blob *cert) CMC_WUR;
 
+/* from ca_vet.c */
+/* Check a Name a requester sent against RFC 5280 (§4.1.2.4, Appendix A upper bounds, no
+ * empty RDN, string types and characters); @p what names it in messages ("subject").
+ * *fresh is NULL when @p n's encoding is already the DER to sign (the usual case), else a
+ * re-encoded copy to use instead. CMC_ERR_BAD_REQUEST names the field that is wrong.
+ * Ownership: *fresh is new. */
+cmc_err cmci_vet_name(const char *what, const X509_NAME *n, X509_NAME **fresh) CMC_WUR;
+/* The requested extensions profile @p p honours, each parsed strictly and encoded afresh
+ * (SAN entries checked); a requested extension present twice is refused. *out is NULL when
+ * none is honoured. Ownership: *out is new. */
+cmc_err cmci_vet_extensions(const struct cmci_profile *p, const STACK_OF(X509_EXTENSION) *req,
+                            STACK_OF(X509_EXTENSION) **out) CMC_WUR;
+
 /* from ca_issue.c */
 /* The certificate, signed, built either directly as DER (p->der_ok) or through OpenSSL's
  * X509 object (@p via_openssl, or when the profile needs it); nothing is recorded. Both
- * ways give the same TBSCertificate for the same serial and time (test_ca_issue).
+ * ways give the same TBSCertificate for the same serial and time (test_ca_issue). The
+ * subject and requested extensions are vetted first (ca_vet.c): CMC_ERR_BAD_REQUEST.
  * Ownership: cert->der is new. */
 cmc_err cmci_ca_build(struct cmci_ca *ca, const struct cmci_profile *p, const X509_NAME *subject,
                       const CMC_SPKI *spki, const STACK_OF(X509_EXTENSION) *req_exts,
