@@ -279,7 +279,7 @@ cmc_err cmci_vet_name(const char *what, const X509_NAME *n, X509_NAME **fresh)
     int sorted = 1;
 
     *fresh = NULL;
-    CMC_GUARD(vet_name_der(what, n, &sorted));
+    /* the values first: OpenSSL cannot even encode a name holding invalid UTF-8 */
     for (int i = 0; i < X509_NAME_entry_count(n); i++) {
         const X509_NAME_ENTRY *e = X509_NAME_get_entry(n, i);
         const ASN1_OBJECT *o = X509_NAME_ENTRY_get_object(e);
@@ -292,6 +292,7 @@ cmc_err cmci_vet_name(const char *what, const X509_NAME *n, X509_NAME **fresh)
             snprintf(attr, sizeof(attr), "attribute %d", i + 1);
         CMC_GUARD(vet_value(what, attr, rule_of(nid), X509_NAME_ENTRY_get_data(e)));
     }
+    CMC_GUARD(vet_name_der(what, n, &sorted));
     /* canonical already (the usual case): the bytes as they are are the re-encoding */
     return sorted ? CMC_OK : name_reencode(n, fresh);
 }
