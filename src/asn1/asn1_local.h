@@ -93,6 +93,12 @@ void cmci_key_lease_end(struct cmci_key_lease *l);
 /* Copy @p spki into @p dst field by field, without decoding the key (issuance). */
 cmc_err cmci_spki_copy_to(const CMC_SPKI *spki, X509_PUBKEY *dst) CMC_WUR;
 
+/* from asn1_der.c */
+/* CMC_OK when @p der is a sequence of DER encodings (X.690 §10: definite lengths in the
+ * fewest octets, primitive strings, minimal INTEGERs, ...); otherwise CMC_ERR_DECODE with
+ * "<what> is not DER: <why> at offset N". Reads the bytes once; allocates nothing. */
+cmc_err cmci_der_check(const char *what, const uint8_t *der, size_t len) CMC_WUR;
+
 /*-
  * orm [2] SEQUENCE {
  *     bodyPartID            BodyPartID,

@@ -74,9 +74,9 @@ static cmc_err get_bool(const struct cmci_ca *ca, const char *sec, const char *k
 
     if (v == NULL)
         *out = def;
-    else if (strcmp(v, "yes") == 0)
+    else if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
         *out = 1;
-    else if (strcmp(v, "no") == 0)
+    else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
         *out = 0;
     else
         return CONF_FAIL(ca, sec, key, "\"%s\": expected yes or no", v);
@@ -392,9 +392,15 @@ static cmc_err parse_honor(struct cmci_ca *ca, struct cmci_profile *p, const cha
     p->n_honor = 0;
     for (tok = strtok_r(buf, ", \t", &save); tok != NULL; tok = strtok_r(NULL, ", \t", &save)) {
         int nid = OBJ_txt2nid(tok);
+        const X509V3_EXT_METHOD *m = X509V3_EXT_get_nid(nid);
+
         if (nid == NID_undef)
             return CONF_FAIL(ca, p->section, "honor_extensions", "\"%s\": unknown extension",
                              tok);
+        /* a requested extension is decoded and re-encoded (ca_vet.c), never copied */
+        if (m == NULL || m->it == NULL)
+            return CONF_FAIL(ca, p->section, "honor_extensions",
+                             "\"%s\": not an extension this CA can decode and re-encode", tok);
         if (p->n_honor == CMCI_MAX_HONOR)
             return CONF_FAIL(ca, p->section, "honor_extensions", "too many entries");
         p->honor_nids[p->n_honor++] = nid;
@@ -403,12 +409,19 @@ static cmc_err parse_honor(struct cmci_ca *ca, struct cmci_profile *p, const cha
 }
 
 static cmc_err cache_extensions(struct cmci_ca *ca, struct cmci_profile *p) CMC_WUR;
+static cmc_err required_extensions(struct cmci_ca *ca, struct cmci_profile *p,
+                                   const X509 *probe) CMC_WUR;
 
+/* yes/no keys; absent gives -1 */
 static cmc_err load_profile(struct cmci_ca *ca, struct cmci_profile *p)
 {
     const char *v;
     unsigned long days;
+    X509 *probe = NULL;
+    int ca_key;
+    cmc_err rv;
 
+    p->ku_auto_at = -1;
     if (NCONF_get_section(ca->conf, p->section) == NULL) {
         ERR_clear_error();
         return CONF_FAIL(ca, "profiles", p->name, "section [%s] does not exist", p->section);
@@ -452,37 +465,207 @@ static cmc_err load_profile(struct cmci_ca *ca, struct cmci_profile *p)
     v = get_str(ca, p->section, "honor_extensions");
     CMC_GUARD(parse_honor(ca, p, v ? v : "subjectAltName"));
     CMC_GUARD(get_bool(ca, p->section, "allow_sha1", 0, &p->allow_sha1));
+    CMC_GUARD(get_bool(ca, p->section, "ca", -1, &ca_key));
+    p->is_ca = ca_key == 1;
+    v = get_str(ca, p->section, "key_usage");
+    if (v != NULL && strcmp(v, "auto") != 0)
+        return CONF_FAIL(ca, p->section, "key_usage",
+                         "\"%s\": expected auto (or set keyUsage in the extension section)", v);
+    p->ku_auto_at = v != NULL ? 0 : -1; /* the index is set by required_extensions */
 
+    /* The section is evaluated once now, on a throwaway certificate, so a typo in an
+     * extension value stops cmcd at start-up instead of failing every issuance; what it
+     * sets decides which extensions the CA adds (required_extensions). */
+    if ((probe = X509_new()) == NULL)
+        return cmci_fail(CMC_ERR_NOMEM, "probe");
     v = get_str(ca, p->section, "extensions");
     if (v != NULL) {
         X509V3_CTX ctx;
-        X509 *probe = NULL;
         int ok;
         if (NCONF_get_section(ca->conf, v) == NULL) {
             ERR_clear_error();
-            return CONF_FAIL(ca, p->section, "extensions", "section [%s] does not exist", v);
+            rv = CONF_FAIL(ca, p->section, "extensions", "section [%s] does not exist", v);
+            goto out;
         }
-        if ((p->ext_section = OPENSSL_strdup(v)) == NULL)
-            return cmci_fail(CMC_ERR_NOMEM, "strdup");
-        /* Evaluate the section once now, on a throwaway certificate, so a typo in an
-         * extension value stops cmcd at start-up instead of failing every issuance. */
-        if ((probe = X509_new()) == NULL)
-            return cmci_fail(CMC_ERR_NOMEM, "probe");
+        if ((p->ext_section = OPENSSL_strdup(v)) == NULL) {
+            rv = cmci_fail(CMC_ERR_NOMEM, "strdup");
+            goto out;
+        }
         X509_set_pubkey(probe, ca->key);
         X509V3_set_ctx(&ctx, ca->cert, probe, NULL, NULL, 0);
         X509V3_set_nconf(&ctx, ca->conf);
         ok = X509V3_EXT_add_nconf(ca->conf, &ctx, p->ext_section, probe);
-        X509_free(probe);
         if (ok != 1) {
             unsigned long e = ERR_peek_last_error();
             char eb[200];
             ERR_error_string_n(e, eb, sizeof(eb));
             ERR_clear_error();
-            return CONF_FAIL(ca, v, "(extension section)", "invalid extension: %s", eb);
+            rv = CONF_FAIL(ca, v, "(extension section)", "invalid extension: %s", eb);
+            goto out;
         }
-        CMC_GUARD(cache_extensions(ca, p));
+        if ((rv = cache_extensions(ca, p)) != CMC_OK)
+            goto out;
+    }
+    if ((rv = required_extensions(ca, p, probe)) == CMC_OK && ca_key == 0 && p->is_ca)
+        rv = CONF_FAIL(ca, p->section, "ca", "\"no\", but the extension section makes a CA");
+out:
+    X509_free(probe);
+    return rv;
+}
+
+/* The extension @p nid as the probe certificate carries it, decoded; NULL when absent.
+ * Ownership: new. */
+static void *probe_ext(const X509 *probe, int nid)
+{
+    void *v = X509_get_ext_d2i(probe, nid, NULL, NULL);
+
+    ERR_clear_error();
+    return v;
+}
+
+static cmc_err push_conf_ext(STACK_OF(X509_EXTENSION) *sk, int nid, const char *value)
+{
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, NULL, nid, value);
+
+    if (e == NULL || !sk_X509_EXTENSION_push(sk, e)) {
+        X509_EXTENSION_free(e);
+        return cmci_fail_ossl(CMC_ERR_NOMEM, "extension %s", OBJ_nid2sn(nid));
     }
     return CMC_OK;
+}
+
+/* authorityKeyIdentifier with keyIdentifier only (RFC 5280 §4.2.1.1: MUST be present, MUST
+ * NOT be critical): the CA certificate's subjectKeyIdentifier, or, when it has none, the
+ * SHA-1 of its public key bits (§4.2.1.2 method 1), which is what a CA certificate made
+ * with "subjectKeyIdentifier = hash" would say. */
+static cmc_err make_aki(const struct cmci_ca *ca, X509_EXTENSION **out)
+{
+    const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(ca->cert);
+    const ASN1_BIT_STRING *bits = X509_get0_pubkey_bitstr(ca->cert);
+    AUTHORITY_KEYID *akid = AUTHORITY_KEYID_new();
+    unsigned char md[SHA_DIGEST_LENGTH];
+    unsigned int n = 0;
+    cmc_err rv = CMC_OK;
+
+    *out = NULL;
+    ERR_clear_error(); /* X509_get0_subject_key_id leaves an error when there is none */
+    if (akid == NULL || (akid->keyid = ASN1_OCTET_STRING_new()) == NULL) {
+        rv = cmci_fail(CMC_ERR_NOMEM, "authorityKeyIdentifier");
+        goto out;
+    }
+    if (ski != NULL && ASN1_STRING_length(ski) > 0) {
+        if (ASN1_STRING_copy(akid->keyid, ski) != 1)
+            rv = cmci_fail(CMC_ERR_NOMEM, "authorityKeyIdentifier");
+    } else if (bits == NULL
+               || EVP_Digest(ASN1_STRING_get0_data(bits), (size_t)ASN1_STRING_length(bits), md,
+                             &n, EVP_sha1(), NULL) != 1
+               || ASN1_OCTET_STRING_set(akid->keyid, md, (int)n) != 1) {
+        rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "authorityKeyIdentifier");
+    }
+    if (rv == CMC_OK
+        && (*out = X509V3_EXT_i2d(NID_authority_key_identifier, 0, akid)) == NULL)
+        rv = cmci_fail_ossl(CMC_ERR_NOMEM, "authorityKeyIdentifier");
+out:
+    AUTHORITY_KEYID_free(akid);
+    return rv;
+}
+
+/*
+ * What every certificate carries whatever the section says, appended after the section's
+ * extensions in this order when the section does not set them:
+ *   basicConstraints critical cA TRUE   CA profiles (RFC 5280 §4.2.1.9: MUST, critical)
+ *   keyUsage critical keyCertSign, cRLSign   CA profiles (§4.2.1.3: MUST for CA keys)
+ *   keyUsage by key type                key_usage = auto (a NULL entry at ku_auto_at)
+ *   subjectKeyIdentifier                always (§4.2.1.2; a NULL entry: hash of the key)
+ *   authorityKeyIdentifier keyid        always (§4.2.1.1)
+ * For a section made once at load they join ext_cached; for one evaluated per issuance
+ * they go to ext_extra, added after it. Both issuance paths read the same list.
+ */
+static cmc_err required_extensions(struct cmci_ca *ca, struct cmci_profile *p, const X509 *probe)
+{
+    STACK_OF(X509_EXTENSION) *sk = NULL;
+    BASIC_CONSTRAINTS *bc = probe_ext(probe, NID_basic_constraints);
+    ASN1_BIT_STRING *ku = probe_ext(probe, NID_key_usage);
+    int has_bc = bc != NULL, has_ku = ku != NULL;
+    int has_ski = X509_get_ext_by_NID(probe, NID_subject_key_identifier, -1) >= 0;
+    int has_aki = X509_get_ext_by_NID(probe, NID_authority_key_identifier, -1) >= 0;
+    int ku_auto = p->ku_auto_at >= 0;
+    X509_EXTENSION *e = NULL;
+    cmc_err rv = CMC_OK;
+
+    /* keyCertSign asserted means a CA key (RFC 5280 §4.2.1.3: then cA MUST be TRUE) */
+    if ((bc != NULL && bc->ca) || (ku != NULL && ASN1_BIT_STRING_get_bit(ku, 5)))
+        p->is_ca = 1;
+    if (p->is_ca && bc != NULL && !bc->ca) {
+        rv = CONF_FAIL(ca, p->section, "ca", "a CA profile, but its basicConstraints say cA FALSE");
+        goto out;
+    }
+    if (ku_auto && (has_ku || p->is_ca)) {
+        rv = CONF_FAIL(ca, p->section, "key_usage",
+                       "auto: the %s sets keyUsage already",
+                       has_ku ? "extension section" : "CA profile (keyCertSign, cRLSign)");
+        goto out;
+    }
+    p->ku_auto_at = -1;
+    for (int i = 0; p->ext_section != NULL && i < 2; i++) {
+        /* "none" would leave certificates without the identifiers RFC 5280 requires */
+        const char *name = i == 0 ? "subjectKeyIdentifier" : "authorityKeyIdentifier";
+        const char *val = get_str(ca, p->ext_section, name);
+
+        if (val != NULL && strcmp(val, "none") == 0) {
+            rv = CONF_FAIL(ca, p->ext_section, name,
+                           "none: every certificate carries it (RFC 5280 §4.2.1.%d)", i + 1);
+            goto out;
+        }
+    }
+    sk = p->ext_cached != NULL || p->ext_section == NULL ? p->ext_cached : NULL;
+    if (sk == NULL && (sk = sk_X509_EXTENSION_new_null()) == NULL) {
+        rv = cmci_fail(CMC_ERR_NOMEM, "extensions");
+        goto out;
+    }
+    if (p->is_ca && !has_bc && (rv = push_conf_ext(sk, NID_basic_constraints,
+                                                   "critical,CA:TRUE")) != CMC_OK)
+        goto out;
+    if (p->is_ca && !has_ku && (rv = push_conf_ext(sk, NID_key_usage,
+                                                   "critical,keyCertSign,cRLSign")) != CMC_OK)
+        goto out;
+    if (ku_auto) {
+        p->ku_by_key[CMCI_KEYCLASS_SIGN] =
+            X509V3_EXT_conf_nid(NULL, NULL, NID_key_usage, "critical,digitalSignature");
+        p->ku_by_key[CMCI_KEYCLASS_RSA] = X509V3_EXT_conf_nid(
+            NULL, NULL, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+        if (p->ku_by_key[0] == NULL || p->ku_by_key[1] == NULL
+            || !sk_X509_EXTENSION_push(sk, NULL)) {
+            rv = cmci_fail_ossl(CMC_ERR_NOMEM, "keyUsage");
+            goto out;
+        }
+        p->ku_auto_at = sk_X509_EXTENSION_num(sk) - 1;
+    }
+    if (!has_ski && !sk_X509_EXTENSION_push(sk, NULL)) {
+        rv = cmci_fail(CMC_ERR_NOMEM, "subjectKeyIdentifier");
+        goto out;
+    }
+    if (!has_aki) {
+        if ((rv = make_aki(ca, &e)) != CMC_OK)
+            goto out;
+        if (!sk_X509_EXTENSION_push(sk, e)) {
+            rv = cmci_fail(CMC_ERR_NOMEM, "authorityKeyIdentifier");
+            goto out;
+        }
+        e = NULL;
+    }
+    if (p->ext_cached != NULL || p->ext_section == NULL)
+        p->ext_cached = sk;
+    else
+        p->ext_extra = sk;
+    sk = NULL;
+out:
+    if (sk != p->ext_cached)
+        sk_X509_EXTENSION_pop_free(sk, X509_EXTENSION_free);
+    X509_EXTENSION_free(e);
+    BASIC_CONSTRAINTS_free(bc);
+    ASN1_BIT_STRING_free(ku);
+    return rv;
 }
 
 /* Extensions whose value, given the issuing CA, is the same for every certificate. */
@@ -684,8 +867,7 @@ static const char *const main_section_keys[] = {
 
 static const char *const profile_section_keys[] = {
     "authorization", "validity_days", "digest", "key_types", "honor_extensions", "extensions",
-    "allow_sha1",
-    NULL,
+    "allow_sha1", "ca", "key_usage", NULL,
 };
 
 /* How far apart two keys are, only to suggest a near miss: 1 when one is a prefix of the
@@ -830,6 +1012,9 @@ void cmci_ca_free(struct cmci_ca *ca)
         OPENSSL_free(ca->profiles[i].section);
         OPENSSL_free(ca->profiles[i].ext_section);
         sk_X509_EXTENSION_pop_free(ca->profiles[i].ext_cached, X509_EXTENSION_free);
+        sk_X509_EXTENSION_pop_free(ca->profiles[i].ext_extra, X509_EXTENSION_free);
+        X509_EXTENSION_free(ca->profiles[i].ku_by_key[0]);
+        X509_EXTENSION_free(ca->profiles[i].ku_by_key[1]);
     }
     OPENSSL_free(ca->profiles);
     X509_STORE_free(ca->signer_trust);

@@ -107,13 +107,20 @@ static cmc_err prepare_profile(const struct cmci_ca *ca, struct cmci_profile *p)
         CMC_ENSURE(p->ext_der != NULL && p->ext_nids != NULL, CMC_ERR_NOMEM, "extensions");
         p->n_ext = (size_t)n;
     }
+    for (int i = 0; i < 2 && p->ku_auto_at >= 0; i++) {
+        unsigned char *der = NULL;
+        int len = i2d_X509_EXTENSION(p->ku_by_key[i], &der);
+
+        CMC_GUARD(blob_from_i2d(&p->ku_der[i], len, der, "keyUsage"));
+    }
     for (int i = 0; i < n; i++) {
         X509_EXTENSION *e = sk_X509_EXTENSION_value(p->ext_cached, i);
         unsigned char *der = NULL;
         int len;
 
         if (e == NULL) {
-            p->ext_nids[i] = NID_subject_key_identifier;
+            /* made per certificate: keyUsage by key type, or subjectKeyIdentifier */
+            p->ext_nids[i] = i == p->ku_auto_at ? NID_key_usage : NID_subject_key_identifier;
             continue;
         }
         p->ext_nids[i] = OBJ_obj2nid(X509_EXTENSION_get_object(e));
@@ -182,6 +189,8 @@ void cmci_ca_free_der(struct cmci_ca *ca)
         OPENSSL_free(p->ext_der);
         OPENSSL_free(p->ext_nids);
         blob_free(&p->sigalg);
+        blob_free(&p->ku_der[0]);
+        blob_free(&p->ku_der[1]);
         EVP_MD_free(p->sign_md);
         p->ext_der = NULL;
         p->ext_nids = NULL;
@@ -254,6 +263,14 @@ cmc_err cmci_ski_hash(const struct cmci_ca *ca, const CMC_SPKI *spki,
     return CMC_OK;
 }
 
+enum cmci_key_class cmci_spki_key_class(const CMC_SPKI *spki)
+{
+    const ASN1_OBJECT *obj = NULL;
+
+    X509_ALGOR_get0(&obj, NULL, NULL, spki->algorithm);
+    return OBJ_obj2nid(obj) == NID_rsaEncryption ? CMCI_KEYCLASS_RSA : CMCI_KEYCLASS_SIGN;
+}
+
 static cmc_err ski_der(const struct cmci_ca *ca, const CMC_SPKI *spki,
                        unsigned char out[SKI_DER_LEN])
 {
@@ -281,10 +298,12 @@ cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *
     size_t n_ext = 0, ext_len = 0, validity_len, content, h_tbs, h_exts = 0, h_extseq = 0;
     unsigned char ski[SKI_DER_LEN], nb[17], na[17], hv[CMCI_DER_HEADER_MAX];
     unsigned char h1[CMCI_DER_HEADER_MAX], h2[CMCI_DER_HEADER_MAX], h3[CMCI_DER_HEADER_MAX];
-    unsigned char *subj = NULL, *key = NULL, *w;
+    const unsigned char *subj = NULL;
+    unsigned char *key = NULL, *w;
     const unsigned char *na_der = na;
     size_t nb_len, na_len, h_val;
-    int subj_len, key_len;
+    size_t subj_len = 0;
+    int key_len;
     cmc_err rv = CMC_OK;
 
     tbs->der = NULL;
@@ -305,11 +324,10 @@ cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *
     validity_len = nb_len + na_len;
     h_val = cmci_der_header(hv, 0x30, validity_len);
 
-    /* i2d of a Name parsed from a request gives back its received octets; the X509 path
-     * copies them the same way (X509_NAME_dup keeps the encoding). */
-    subj_len = i2d_X509_NAME((X509_NAME *)subject, &subj);
+    /* The subject was vetted (cmci_vet_name): its encoding is the DER to sign, used in
+     * place; the X509 path copies the same octets (X509_NAME_dup keeps the encoding). */
     key_len = i2d_CMC_SPKI(spki, &key);
-    if (subj_len <= 0 || key_len <= 0) {
+    if (X509_NAME_get0_der(subject, &subj, &subj_len) != 1 || key_len <= 0) {
         rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "encode subject or key");
         goto out;
     }
@@ -318,7 +336,9 @@ cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *
      * not set already (the profile wins; rfc5272bis §3.2.1.3: the CA may drop requested
      * extensions). The same order and choice as the X509 path. */
     for (size_t i = 0; i < p->n_ext; i++) {
-        if (p->ext_der[i].der == NULL) {
+        if (p->ext_der[i].der == NULL && (int)i == p->ku_auto_at) {
+            ext[n_ext] = p->ku_der[cmci_spki_key_class(spki)];
+        } else if (p->ext_der[i].der == NULL) {
             if ((rv = ski_der(ca, spki, ski)) != CMC_OK)
                 goto out;
             ext[n_ext].der = ski;
@@ -359,7 +379,7 @@ cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *
     }
 
     content = sizeof(version) + sizeof(serial_head) + 16 + p->sigalg.len + ca->issuer.len
-              + h_val + validity_len + (size_t)subj_len + (size_t)key_len
+              + h_val + validity_len + subj_len + (size_t)key_len
               + (n_ext > 0 ? h_exts + h_extseq + ext_len : 0);
     h_tbs = cmci_der_header(h1, 0x30, content);
     if ((tbs->der = OPENSSL_malloc(h_tbs + content)) == NULL) {
@@ -377,7 +397,7 @@ cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *
     PUT(hv, h_val);
     PUT(nb, nb_len);
     PUT(na_der, na_len);
-    PUT(subj, (size_t)subj_len);
+    PUT(subj, subj_len);
     PUT(key, (size_t)key_len);
     if (n_ext > 0) {
         PUT(h3, h_exts);
@@ -391,7 +411,6 @@ out:
     for (size_t i = 0; i < n_ext; i++)
         if (ext_owned[i])
             OPENSSL_free(ext[i].der);
-    OPENSSL_free(subj);
     OPENSSL_free(key);
     return rv;
 }

@@ -50,14 +50,18 @@ cmc_err cmci_ca_check_key(const struct cmci_profile *p, EVP_PKEY *pkey)
              OBJ_nid2sn(id) ? OBJ_nid2sn(id) : "unknown", p->name);
 }
 
-/* The profile's pre-made extensions, in section order; a NULL entry is
- * subjectKeyIdentifier = hash: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2). */
+/* Pre-made extensions in order (ext_cached or ext_extra): a NULL entry is keyUsage by key
+ * type at ku_auto_at, subjectKeyIdentifier = hash elsewhere: SHA-1 of the subjectPublicKey
+ * bits (RFC 5280 §4.2.1.2). */
 static cmc_err add_cached_extensions(const struct cmci_ca *ca, const struct cmci_profile *p,
+                                     const STACK_OF(X509_EXTENSION) *list,
                                      const CMC_SPKI *spki, X509 *x)
 {
-    for (int i = 0; i < sk_X509_EXTENSION_num(p->ext_cached); i++) {
-        X509_EXTENSION *e = sk_X509_EXTENSION_value(p->ext_cached, i);
+    for (int i = 0; i < sk_X509_EXTENSION_num(list); i++) {
+        X509_EXTENSION *e = sk_X509_EXTENSION_value(list, i);
 
+        if (e == NULL && i == p->ku_auto_at)
+            e = p->ku_by_key[cmci_spki_key_class(spki)];
         if (e == NULL) {
             unsigned char md[SHA_DIGEST_LENGTH];
             ASN1_OCTET_STRING *os;
@@ -116,7 +120,7 @@ static cmc_err build_openssl(struct cmci_ca *ca, const struct cmci_profile *p,
         goto err;
     }
     if (p->ext_cached != NULL) {
-        if ((rv = add_cached_extensions(ca, p, spki, x)) != CMC_OK)
+        if ((rv = add_cached_extensions(ca, p, p->ext_cached, spki, x)) != CMC_OK)
             goto err;
     } else if (p->ext_section != NULL) {
         X509V3_set_ctx(&ctx, ca->cert, x, NULL, NULL, 0);
@@ -125,6 +129,8 @@ static cmc_err build_openssl(struct cmci_ca *ca, const struct cmci_profile *p,
             rv = cmci_fail_ossl(CMC_ERR_INTERNAL, "profile %s extensions", p->name);
             goto err;
         }
+        if ((rv = add_cached_extensions(ca, p, p->ext_extra, spki, x)) != CMC_OK)
+            goto err;
     }
     /* Requested extensions: only those the profile honours, and never one the profile
      * already set (the profile wins; rfc5272bis §3.2.1.3: the CA may drop requested
@@ -169,17 +175,31 @@ cmc_err cmci_ca_build(struct cmci_ca *ca, const struct cmci_profile *p, const X5
                       struct cmci_blob *cert)
 {
     struct cmci_blob tbs = {NULL, 0};
+    X509_NAME *fresh = NULL;
+    STACK_OF(X509_EXTENSION) *exts = NULL;
     cmc_err rv;
 
     cert->der = NULL;
     cert->len = 0;
-    if (via_openssl || !p->der_ok)
-        return build_openssl(ca, p, subject, spki, req_exts, serial, now, cert);
-    rv = cmci_ca_tbs_direct(ca, p, subject, spki, req_exts, serial, now,
+    /* What the requester sent is checked and re-encoded before either path sees it, so
+     * both sign the same strict DER (RFC 5280 §4.1) */
+    if ((rv = cmci_vet_name("subject", subject, &fresh)) != CMC_OK
+        || (rv = cmci_vet_extensions(p, req_exts, &exts)) != CMC_OK)
+        goto out;
+    if (fresh != NULL)
+        subject = fresh;
+    if (via_openssl || !p->der_ok) {
+        rv = build_openssl(ca, p, subject, spki, exts, serial, now, cert);
+        goto out;
+    }
+    rv = cmci_ca_tbs_direct(ca, p, subject, spki, exts, serial, now,
                             now + (time_t)p->validity_days * 86400, &tbs);
     if (rv == CMC_OK)
         rv = cmci_ca_sign_tbs(ca, p, &tbs, cert);
+out:
     OPENSSL_free(tbs.der);
+    X509_NAME_free(fresh);
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     return rv;
 }
 

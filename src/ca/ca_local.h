@@ -41,6 +41,10 @@ struct cmci_blob {
     size_t len;
 };
 
+/* What a key can do, for keyUsage = auto: only sign (EC, EdDSA, RSA-PSS), or also
+ * encipher (rsaEncryption). */
+enum cmci_key_class { CMCI_KEYCLASS_SIGN = 0, CMCI_KEYCLASS_RSA = 1 };
+
 struct cmci_profile {
     char *name;
     char *section;
@@ -49,9 +53,20 @@ struct cmci_profile {
     const EVP_MD *md;      /* NULL for keys that sign without a separate digest */
     char *ext_section;     /* x509v3 section of the config, or NULL */
     /* ext_section made once at load when none of its entries depends on the certificate
-     * (ca_config.c cache_extensions); a NULL entry stands for subjectKeyIdentifier = hash.
+     * (ca_config.c cache_extensions), followed by the extensions every certificate must
+     * carry that the section does not set (ext_extra below). A NULL entry stands for
+     * subjectKeyIdentifier = hash, or, at index ku_auto_at, for keyUsage by key type.
      * NULL when the section is evaluated per issuance instead. */
     STACK_OF(X509_EXTENSION) *ext_cached;
+    /* For a section evaluated per issuance: what is appended after it, in the same form
+     * (ca_config.c required_extensions). NULL otherwise. */
+    STACK_OF(X509_EXTENSION) *ext_extra;
+    int is_ca;             /* basicConstraints cA in the section, keyCertSign, or ca = yes */
+    int ku_auto_at;        /* key_usage = auto: index of its NULL entry; -1 otherwise */
+    /* key_usage = auto (RFC 5280 §4.2.1.3): [CMCI_KEYCLASS_SIGN] digitalSignature for
+     * EC and EdDSA keys, [CMCI_KEYCLASS_RSA] digitalSignature, keyEncipherment */
+    X509_EXTENSION *ku_by_key[2];
+    struct cmci_blob ku_der[2]; /* ... their DER, for the direct path */
     /* Made at load by cmci_ca_prepare_der (ca_der.c) for the direct DER issuance path:
      * der_ok says the path applies (the extensions are cached or there are none, and the
      * CA key signs as OpenSSL's X509_sign would); ext_der parallels ext_cached (a NULL
@@ -138,6 +153,9 @@ cmc_err cmci_alg_check_signed_data(const struct cmci_ca *ca, CMS_ContentInfo *cm
  * method 1), for both issuance paths. */
 cmc_err cmci_ski_hash(const struct cmci_ca *ca, const CMC_SPKI *spki,
                       unsigned char out[SHA_DIGEST_LENGTH]) CMC_WUR;
+/* CMCI_KEYCLASS_RSA for an rsaEncryption key, CMCI_KEYCLASS_SIGN for any other (EC,
+ * EdDSA, RSA-PSS: keys that only sign), for keyUsage = auto. */
+enum cmci_key_class cmci_spki_key_class(const CMC_SPKI *spki);
 /* 1 when the profile's honor_extensions lists @p nid (a requested extension it copies). */
 int cmci_profile_honours(const struct cmci_profile *p, int nid);
 /* @p n as RFC 2253 text (UTF-8 kept), cut to @p len - 1 octets, for store records. */
@@ -158,10 +176,24 @@ cmc_err cmci_ca_tbs_direct(const struct cmci_ca *ca, const struct cmci_profile *
 cmc_err cmci_ca_sign_tbs(const struct cmci_ca *ca, const struct cmci_profile *p,
                          const struct cmci_blob *tbs, struct cmci_blob *cert) CMC_WUR;
 
+/* from ca_vet.c */
+/* Check a Name a requester sent against RFC 5280 (§4.1.2.4, Appendix A upper bounds, no
+ * empty RDN, string types and characters); @p what names it in messages ("subject").
+ * *fresh is NULL when @p n's encoding is already the DER to sign (the usual case), else a
+ * re-encoded copy to use instead. CMC_ERR_BAD_REQUEST names the field that is wrong.
+ * Ownership: *fresh is new. */
+cmc_err cmci_vet_name(const char *what, const X509_NAME *n, X509_NAME **fresh) CMC_WUR;
+/* The requested extensions profile @p p honours, each parsed strictly and encoded afresh
+ * (SAN entries checked); a requested extension present twice is refused. *out is NULL when
+ * none is honoured. Ownership: *out is new. */
+cmc_err cmci_vet_extensions(const struct cmci_profile *p, const STACK_OF(X509_EXTENSION) *req,
+                            STACK_OF(X509_EXTENSION) **out) CMC_WUR;
+
 /* from ca_issue.c */
 /* The certificate, signed, built either directly as DER (p->der_ok) or through OpenSSL's
  * X509 object (@p via_openssl, or when the profile needs it); nothing is recorded. Both
- * ways give the same TBSCertificate for the same serial and time (test_ca_issue).
+ * ways give the same TBSCertificate for the same serial and time (test_ca_issue). The
+ * subject and requested extensions are vetted first (ca_vet.c): CMC_ERR_BAD_REQUEST.
  * Ownership: cert->der is new. */
 cmc_err cmci_ca_build(struct cmci_ca *ca, const struct cmci_profile *p, const X509_NAME *subject,
                       const CMC_SPKI *spki, const STACK_OF(X509_EXTENSION) *req_exts,

@@ -133,20 +133,26 @@ static cmc_err check_structure(const struct cmci_txn *t, const CMC_PKIDATA *pd)
     return rv;
 }
 
-/* Parse a DER ContentInfo and insist that nothing follows it. */
-static CMS_ContentInfo *cms_exact(const uint8_t *der, size_t len)
+/* Parse a DER ContentInfo and insist that nothing follows it. DER only: d2i also takes
+ * BER (indefinite or long-form lengths, segmented strings), which rfc5272bis's DER-encoded
+ * messages and docs/internals/transport.md do not allow. Returns CMC_ERR_DECODE with the
+ * error record naming @p what and the problem when the bytes are not DER, CMC_ERR_BAD_REQUEST
+ * (record not set) when they are DER but not one ContentInfo. Ownership: *out is new. */
+static cmc_err cms_exact(const char *what, const uint8_t *der, size_t len,
+                         CMS_ContentInfo **out)
 {
     const unsigned char *p = der;
-    CMS_ContentInfo *cms;
 
-    if (len > LONG_MAX)
-        return NULL;
-    cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
-    if (cms != NULL && p != der + len) {
-        CMS_ContentInfo_free(cms);
-        return NULL;
+    *out = NULL;
+    if (len == 0 || len > LONG_MAX)
+        return CMC_ERR_BAD_REQUEST;
+    CMC_GUARD(cmci_der_check(what, der, len));
+    *out = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+    if (*out != NULL && p != der + len) {
+        CMS_ContentInfo_free(*out);
+        *out = NULL;
     }
-    return cms;
+    return *out != NULL ? CMC_OK : CMC_ERR_BAD_REQUEST;
 }
 
 /* Decode the PKIData a SignedData carries. Ownership: new. */
@@ -169,6 +175,9 @@ static cmc_err open_pkidata(CMS_ContentInfo *cms, CMC_PKIDATA **out)
                CMC_ERR_BAD_REQUEST, "the SignedData does not carry id-cct-PKIData");
     pos = CMS_get0_content(cms);
     CMC_ENSURE(pos != NULL && *pos != NULL, CMC_ERR_BAD_REQUEST, "the SignedData has no content");
+    CMC_ENSURE((*pos)->length > 0, CMC_ERR_BAD_REQUEST, "the PKIData is empty");
+    if (cmci_der_check("the PKIData", (*pos)->data, (size_t)(*pos)->length) != CMC_OK)
+        return CMC_ERR_BAD_REQUEST; /* the error record names the problem */
     p = (*pos)->data;
     *out = d2i_CMC_PKIDATA(NULL, &p, (*pos)->length);
     if (*out != NULL && p != (*pos)->data + (*pos)->length) {
@@ -193,8 +202,11 @@ static cmc_err check_nesting(const struct cmci_txn *t, const CMC_PKIDATA *pd, un
 
         if (ci == NULL || ASN1_TYPE_get(ci) != V_ASN1_SEQUENCE)
             CMC_BAIL(CMC_ERR_BAD_REQUEST, "a cmsSequence item is not a ContentInfo");
-        cms = cms_exact(ci->value.sequence->data, (size_t)ci->value.sequence->length);
-        if (cms == NULL)
+        rv = cms_exact("a cmsSequence item", ci->value.sequence->data,
+                       (size_t)ci->value.sequence->length, &cms);
+        if (rv == CMC_ERR_DECODE)
+            return CMC_ERR_BAD_REQUEST; /* not DER: the error record says where */
+        if (rv != CMC_OK)
             CMC_BAIL(CMC_ERR_BAD_REQUEST, "a cmsSequence item does not decode as a ContentInfo");
         if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed
             || OBJ_cmp(CMS_get0_eContentType(cms), cmc_oid_get0(CMC_OID_CCT_PKIDATA)) != 0) {
@@ -239,10 +251,13 @@ static cmc_err process_full(struct cmci_txn *t, const uint8_t *in, size_t len,
 {
     cmc_err rv;
 
-    if ((t->cms = cms_exact(in, len)) == NULL) {
+    if ((rv = cms_exact("request body", in, len, &t->cms)) != CMC_OK) {
         ans->http_status = 400;
-        snprintf(ans->reason, sizeof(ans->reason),
-                 "request body is not a DER CMS ContentInfo (Full PKI Request)");
+        if (rv == CMC_ERR_DECODE)
+            cmci_error_public_text(ans->reason, sizeof(ans->reason));
+        else
+            snprintf(ans->reason, sizeof(ans->reason),
+                     "request body is not a DER CMS ContentInfo (Full PKI Request)");
         return CMC_ERR_DECODE;
     }
     ERR_clear_error();
@@ -267,13 +282,18 @@ static cmc_err process_simple(struct cmci_txn *t, const uint8_t *in, size_t len,
                               struct cmc_server_answer *ans)
 {
     const unsigned char *p = in;
+    cmc_err rv = CMC_ERR_BAD_REQUEST;
 
-    if (len <= LONG_MAX)
+    /* DER only, as for Full requests (cms_exact) */
+    if (len > 0 && len <= LONG_MAX && (rv = cmci_der_check("request body", in, len)) == CMC_OK)
         t->simple = d2i_CMC_P10(NULL, &p, (long)len);
     if (t->simple == NULL || p != in + len) {
         ans->http_status = 400;
-        snprintf(ans->reason, sizeof(ans->reason),
-                 "request body is not a DER PKCS #10 CertificationRequest (Simple PKI Request)");
+        if (rv == CMC_ERR_DECODE)
+            cmci_error_public_text(ans->reason, sizeof(ans->reason));
+        else
+            snprintf(ans->reason, sizeof(ans->reason), "request body is not a DER PKCS #10 "
+                                                       "CertificationRequest (Simple PKI Request)");
         return CMC_ERR_DECODE;
     }
     ERR_clear_error();

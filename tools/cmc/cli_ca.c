@@ -289,12 +289,14 @@ static char *make_config(const struct ca_opts *o, int resp_signer)
         "%s"
         "validity_days = 365\n"
         "extensions = ext_default\n"
+        "# keyUsage by the key's type: digitalSignature for EC and EdDSA keys,\n"
+        "# digitalSignature, keyEncipherment for RSA keys\n"
+        "key_usage = auto\n"
         "honor_extensions = subjectAltName\n"
         "\n"
         "%s"
         "[ext_default]\n"
         "basicConstraints = critical,CA:FALSE\n"
-        "keyUsage = critical,digitalSignature,keyEncipherment\n"
         "extendedKeyUsage = clientAuth,serverAuth\n"
         "subjectKeyIdentifier = hash\n"
         "authorityKeyIdentifier = keyid\n";
@@ -312,6 +314,7 @@ static char *make_config(const struct ca_opts *o, int resp_signer)
                                                 "authorization = signed\n"
                                                 "validity_days = 365\n"
                                                 "extensions = ext_default\n"
+                                                "key_usage = auto\n"
                                                 "honor_extensions = subjectAltName\n"
                                                 "\n"
                                               : "";

@@ -188,6 +188,46 @@ static void test_ca_load__bad_database(void **state)
                      CMC_ERR_CONFIG);
 }
 
+/* key_usage and ca (docs/configuration.md): values that cannot hold are refused at load,
+ * naming the key, rather than giving certificates without what RFC 5280 requires. */
+static void test_ca_load__profile_key_usage_and_ca(void **state)
+{
+    const char *n_val[] = {"[p_default]", "key_usage", "\"digitalSignature\"", NULL};
+    const char *n_both[] = {"[p_default]", "key_usage", "extension section", NULL};
+    const char *n_ca[] = {"[p_default]", "key_usage", "CA profile", NULL};
+    const char *n_ski[] = {"[ext]", "subjectKeyIdentifier", "none", NULL};
+    const char *n_aki[] = {"[ext]", "authorityKeyIdentifier", "none", NULL};
+    const char *n_cano[] = {"[p_default]", "ca", "\"no\"", NULL};
+    const char *n_bcf[] = {"[p_default]", "ca", "cA FALSE", NULL};
+    const char *n_bool[] = {"[p_default]", "ca", "\"maybe\"", NULL};
+
+    if (load_text(CA_TEST_BASE_CONF "[p_default]\nkey_usage = auto\n", NULL) != CMC_OK)
+        fail_msg("%s", cmc_error_get0_message());
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\nkey_usage = digitalSignature\n",
+                               n_val),
+                     CMC_ERR_CONFIG);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\nkey_usage = auto\n"
+                                                 "[ext]\nkeyUsage = digitalSignature\n",
+                               n_both),
+                     CMC_ERR_CONFIG);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\nkey_usage = auto\nca = yes\n"
+                                                 "[ext]\nbasicConstraints = critical,CA:TRUE\n",
+                               n_ca),
+                     CMC_ERR_CONFIG);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[ext]\nsubjectKeyIdentifier = none\n", n_ski),
+                     CMC_ERR_CONFIG);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[ext]\nauthorityKeyIdentifier = none\n", n_aki),
+                     CMC_ERR_CONFIG);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\nca = no\n"
+                                                 "[ext]\nbasicConstraints = critical,CA:TRUE\n",
+                               n_cano),
+                     CMC_ERR_CONFIG);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\nca = yes\n", n_bcf),
+                     CMC_ERR_CONFIG);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\nca = maybe\n", n_bool),
+                     CMC_ERR_CONFIG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_ca_load__missing_ca_cert),
         cmocka_unit_test(test_ca_load__syntax_error),
         cmocka_unit_test(test_ca_load__bad_database),
+        cmocka_unit_test(test_ca_load__profile_key_usage_and_ca),
     };
     return cmocka_run_group_tests_name("ca_config", tests, setup, teardown);
 }

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Tests for src/ca/ca_vet.c: every bad shape of a requested subject or extension is refused
+ * with CMC_ERR_BAD_REQUEST and a message naming the field, and good ones are re-encoded
+ * as DER (issue 9 item 3). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <openssl/x509v3.h>
+
+#include "ca/ca_local.h"
+
+/* A Name from its DER; NULL when OpenSSL itself does not decode it. Ownership: new. */
+static X509_NAME *name_der(const unsigned char *der, size_t len)
+{
+    const unsigned char *q = der;
+    X509_NAME *n = d2i_X509_NAME(NULL, &q, (long)len);
+
+    if (n != NULL && q != der + len) {
+        X509_NAME_free(n);
+        n = NULL;
+    }
+    return n;
+}
+
+/* A Name of one attribute of string type @p type holding @p len octets. Ownership: new. */
+static X509_NAME *name1(int nid, int type, const void *v, int len)
+{
+    X509_NAME *n = X509_NAME_new();
+
+    assert_non_null(n);
+    assert_int_equal(X509_NAME_add_entry_by_NID(n, nid, type, (const unsigned char *)v, len,
+                                                -1, 0),
+                     1);
+    return n;
+}
+
+/* Refused as badRequest with @p needle in the message. */
+static void expect_name_refused(const X509_NAME *n, const char *needle)
+{
+    X509_NAME *fresh = NULL;
+
+    assert_non_null(n);
+    if (cmci_vet_name("subject", n, &fresh) != CMC_ERR_BAD_REQUEST)
+        fail_msg("not refused as badRequest (%s): %s", needle, cmc_error_get0_message());
+    assert_null(fresh);
+    if (strstr(cmc_error_get0_message(), needle) == NULL)
+        fail_msg("\"%s\" not in \"%s\"", needle, cmc_error_get0_message());
+}
+
+static void expect_name_ok(const X509_NAME *n, int reencoded)
+{
+    X509_NAME *fresh = NULL;
+
+    assert_non_null(n);
+    if (cmci_vet_name("subject", n, &fresh) != CMC_OK)
+        fail_msg("refused: %s", cmc_error_get0_message());
+    assert_int_equal(fresh != NULL, reencoded);
+    X509_NAME_free(fresh);
+}
+
+/* CN=ab as DER, and the same with a BER length, an indefinite length, an empty RDN. */
+static const unsigned char cn_ab[] = {0x30, 0x0d, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03,
+                                      0x55, 0x04, 0x03, 0x0c, 0x02, 'a',  'b'};
+static const unsigned char cn_ab_long_len[] = {0x30, 0x0e, 0x31, 0x0c, 0x30, 0x0a, 0x06, 0x03,
+                                               0x55, 0x04, 0x03, 0x0c, 0x81, 0x02, 'a',  'b'};
+static const unsigned char cn_ab_indef[] = {0x30, 0x80, 0x31, 0x0b, 0x30, 0x09, 0x06,
+                                            0x03, 0x55, 0x04, 0x03, 0x0c, 0x02, 'a',
+                                            'b',  0x00, 0x00};
+static const unsigned char cn_ab_empty_rdn[] = {0x30, 0x0f, 0x31, 0x00, 0x31, 0x0b,
+                                                0x30, 0x09, 0x06, 0x03, 0x55, 0x04,
+                                                0x03, 0x0c, 0x02, 'a',  'b'};
+/* CN as a constructed (segmented) UTF8String, BER only */
+static const unsigned char cn_ab_constructed[] = {0x30, 0x11, 0x31, 0x0f, 0x30, 0x0d, 0x06,
+                                                  0x03, 0x55, 0x04, 0x03, 0x2c, 0x06, 0x0c,
+                                                  0x01, 'a',  0x0c, 0x01, 'b'};
+/* CN whose value is an INTEGER */
+static const unsigned char cn_integer[] = {0x30, 0x0c, 0x31, 0x0a, 0x30, 0x08, 0x06, 0x03,
+                                           0x55, 0x04, 0x03, 0x02, 0x01, 0x05};
+
+static void test_vet_name__not_der_refused(void **state)
+{
+    X509_NAME *n;
+
+    (void)state;
+    expect_name_ok((n = name_der(cn_ab, sizeof(cn_ab))), 0);
+    X509_NAME_free(n);
+    expect_name_refused((n = name_der(cn_ab_long_len, sizeof(cn_ab_long_len))),
+                        "subject is not DER: length not in the fewest octets");
+    X509_NAME_free(n);
+    expect_name_refused((n = name_der(cn_ab_indef, sizeof(cn_ab_indef))),
+                        "subject is not DER: indefinite length");
+    X509_NAME_free(n);
+    n = name_der(cn_ab_constructed, sizeof(cn_ab_constructed));
+    expect_name_refused(n, "subject is not DER: constructed string");
+    X509_NAME_free(n);
+}
+
+static void test_vet_name__empty_rdn_refused(void **state)
+{
+    X509_NAME *n = name_der(cn_ab_empty_rdn, sizeof(cn_ab_empty_rdn));
+
+    (void)state;
+    expect_name_refused(n, "subject: an empty RelativeDistinguishedName");
+    X509_NAME_free(n);
+}
+
+static void test_vet_name__bad_values_refused(void **state)
+{
+    static const struct {
+        int nid, type;
+        const char *v;
+        int len;
+        const char *needle;
+    } cases[] = {
+        {NID_commonName, V_ASN1_UTF8STRING, "a\0b", 3, "subject commonName: contains a control"},
+        {NID_commonName, V_ASN1_UTF8STRING, "a\x1b[2J", -1, "commonName: contains a control"},
+        {NID_commonName, V_ASN1_UTF8STRING, "\xc2\x85", -1, "commonName: contains a control"},
+        {NID_commonName, V_ASN1_UTF8STRING, "\xc0\x80", -1, "commonName: not valid UTF-8"},
+        {NID_commonName, V_ASN1_UTF8STRING, "\xed\xa0\x80", -1, "commonName: not valid UTF-8"},
+        {NID_commonName, V_ASN1_UTF8STRING, "\x80", -1, "commonName: not valid UTF-8"},
+        {NID_commonName, V_ASN1_UTF8STRING, "\xe2\x82", -1, "commonName: not valid UTF-8"},
+        {NID_commonName, V_ASN1_UTF8STRING, "", 0, "commonName: empty value"},
+        {NID_commonName, V_ASN1_PRINTABLESTRING, "a@b", -1, "commonName: a character Printable"},
+        {NID_commonName, V_ASN1_PRINTABLESTRING, "a*b", -1, "commonName: a character Printable"},
+        {NID_commonName, V_ASN1_BMPSTRING, "\0a", 2, "commonName: a BMPSTRING is not allowed"},
+        {NID_commonName, V_ASN1_T61STRING, "ab", -1, "commonName: a T61STRING is not allowed"},
+        {NID_commonName, V_ASN1_IA5STRING, "ab", -1, "commonName: a IA5STRING is not allowed"},
+        {NID_countryName, V_ASN1_PRINTABLESTRING, "USA", -1, "countryName: longer than 2"},
+        {NID_countryName, V_ASN1_PRINTABLESTRING, "us", -1, "countryName: not two capital"},
+        {NID_countryName, V_ASN1_UTF8STRING, "US", -1, "countryName: a UTF8STRING is not"},
+        {NID_serialNumber, V_ASN1_UTF8STRING, "1", -1, "serialNumber: a UTF8STRING is not"},
+        {NID_pkcs9_emailAddress, V_ASN1_UTF8STRING, "a@b", -1, "emailAddress: a UTF8STRING"},
+        {NID_pkcs9_emailAddress, V_ASN1_IA5STRING, "nobody", -1, "emailAddress: not local"},
+        {NID_pkcs9_emailAddress, V_ASN1_IA5STRING, "a\x01@b", -1, "emailAddress: a control"},
+        {NID_domainComponent, V_ASN1_UTF8STRING, "org", -1, "domainComponent: a UTF8STRING"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        X509_NAME *n = name1(cases[i].nid, cases[i].type, cases[i].v, cases[i].len);
+
+        expect_name_refused(n, cases[i].needle);
+        X509_NAME_free(n);
+    }
+    /* a value that is not a string does not even decode as a Name (OpenSSL's DirectoryString
+     * CHOICE), so it never reaches the CA */
+    assert_null(name_der(cn_integer, sizeof(cn_integer)));
+}
+
+/* RFC 5280 Appendix A: a value one character over each upper bound is refused, one at
+ * the bound accepted (characters, not octets: é is two octets). */
+static void test_vet_name__upper_bounds(void **state)
+{
+    static const struct {
+        int nid, type;
+        int ub;
+        const char *unit;
+        const char *needle;
+    } cases[] = {
+        {NID_commonName, V_ASN1_UTF8STRING, 64, "\xc3\xa9", "commonName: longer than 64"},
+        {NID_organizationName, V_ASN1_PRINTABLESTRING, 64, "o", "organizationName: longer than 64"},
+        {NID_organizationalUnitName, V_ASN1_UTF8STRING, 64, "u", "organizationalUnitName: longer"},
+        {NID_localityName, V_ASN1_UTF8STRING, 128, "l", "localityName: longer than 128"},
+        {NID_stateOrProvinceName, V_ASN1_UTF8STRING, 128, "s", "stateOrProvinceName: longer"},
+        {NID_serialNumber, V_ASN1_PRINTABLESTRING, 64, "1", "serialNumber: longer than 64"},
+        {NID_title, V_ASN1_UTF8STRING, 64, "t", "title: longer than 64"},
+        {NID_pkcs9_emailAddress, V_ASN1_IA5STRING, 255, "m", "emailAddress: longer than 255"},
+    };
+    char buf[1200];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t u = strlen(cases[i].unit);
+
+        for (int over = 0; over < 2; over++) {
+            int chars = cases[i].ub + over;
+            X509_NAME *n;
+
+            for (int c = 0; c < chars; c++)
+                memcpy(buf + (size_t)c * u, cases[i].unit, u);
+            buf[(size_t)chars * u] = '\0';
+            if (cases[i].nid == NID_pkcs9_emailAddress)
+                buf[3] = '@';
+            n = name1(cases[i].nid, cases[i].type, buf, -1);
+            if (over)
+                expect_name_refused(n, cases[i].needle);
+            else
+                expect_name_ok(n, 0);
+            X509_NAME_free(n);
+        }
+    }
+    /* the issue's example: a 5000-character commonName */
+    {
+        char *big = OPENSSL_malloc(5001);
+        X509_NAME *n;
+
+        memset(big, 'x', 5000);
+        big[5000] = '\0';
+        n = name1(NID_commonName, V_ASN1_UTF8STRING, big, -1);
+        expect_name_refused(n, "subject commonName: longer than 64 characters");
+        X509_NAME_free(n);
+        OPENSSL_free(big);
+    }
+}
+
+/* A multi-valued RDN whose members are out of DER order is re-encoded in order; an
+ * already canonical name is used as it is (no copy). */
+static void test_vet_name__unsorted_rdn_reencoded(void **state)
+{
+    static const unsigned char unsorted[] = {0x30, 0x1a, 0x31, 0x18, 0x30, 0x0a, 0x06, 0x03,
+                                             0x55, 0x04, 0x03, 0x0c, 0x03, 'b',  'b',  'b',
+                                             0x30, 0x0a, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c,
+                                             0x03, 'a',  'a',  'a'};
+    X509_NAME *n = name_der(unsorted, sizeof(unsorted)), *fresh = NULL;
+    const unsigned char *d = NULL;
+    size_t len = 0;
+
+    (void)state;
+    assert_non_null(n);
+    assert_int_equal(cmci_vet_name("subject", n, &fresh), CMC_OK);
+    assert_non_null(fresh);
+    assert_int_equal(X509_NAME_get0_der(fresh, &d, &len), 1);
+    assert_int_equal(len, sizeof(unsorted));
+    assert_memory_equal(d, unsorted, 4);
+    assert_memory_equal(d + 4, unsorted + 16, 12); /* CN=aaa first */
+    assert_memory_equal(d + 16, unsorted + 4, 12);
+    expect_name_ok(fresh, 0);
+    X509_NAME_free(fresh);
+    X509_NAME_free(n);
+}
+
+/* ---- requested extensions ------------------------------------------------------------- */
+
+static struct cmci_profile prof(void)
+{
+    struct cmci_profile p;
+
+    memset(&p, 0, sizeof(p));
+    p.name = (char *)"t";
+    p.honor_nids[p.n_honor++] = NID_subject_alt_name;
+    p.honor_nids[p.n_honor++] = NID_key_usage;
+    p.honor_nids[p.n_honor++] = NID_ext_key_usage;
+    return p;
+}
+
+/* An extension with @p len raw octets as its extnValue. Ownership: new. */
+static X509_EXTENSION *raw_ext(int nid, const unsigned char *v, size_t len)
+{
+    ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+    X509_EXTENSION *e;
+
+    assert_int_equal(ASN1_OCTET_STRING_set(os, v, (int)len), 1);
+    e = X509_EXTENSION_create_by_NID(NULL, nid, 0, os);
+    ASN1_OCTET_STRING_free(os);
+    assert_non_null(e);
+    return e;
+}
+
+static cmc_err vet1(X509_EXTENSION *e, STACK_OF(X509_EXTENSION) **out)
+{
+    struct cmci_profile p = prof();
+    STACK_OF(X509_EXTENSION) *in = sk_X509_EXTENSION_new_null();
+    cmc_err rv;
+
+    sk_X509_EXTENSION_push(in, e);
+    rv = cmci_vet_extensions(&p, in, out);
+    sk_X509_EXTENSION_pop_free(in, X509_EXTENSION_free);
+    return rv;
+}
+
+static void expect_ext_refused(X509_EXTENSION *e, const char *needle)
+{
+    STACK_OF(X509_EXTENSION) *out = NULL;
+
+    assert_non_null(e);
+    assert_int_equal(vet1(e, &out), CMC_ERR_BAD_REQUEST);
+    assert_null(out);
+    if (strstr(cmc_error_get0_message(), needle) == NULL)
+        fail_msg("\"%s\" not in \"%s\"", needle, cmc_error_get0_message());
+}
+
+static X509_EXTENSION *san(const char *v)
+{
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, v);
+
+    assert_non_null(e);
+    return e;
+}
+
+/* A GeneralNames of one entry of @p tag (context, primitive) holding @p v. */
+static X509_EXTENSION *san_raw(unsigned char tag, const void *v, size_t n)
+{
+    unsigned char buf[128];
+
+    assert_true(n + 2 < 128);
+    buf[0] = 0x30;
+    buf[1] = (unsigned char)(n + 2);
+    buf[2] = tag;
+    buf[3] = (unsigned char)n;
+    memcpy(buf + 4, v, n);
+    return raw_ext(NID_subject_alt_name, buf, n + 4);
+}
+
+static void test_vet_ext__bad_shapes_refused(void **state)
+{
+    static const unsigned char garbage[] = {0x04, 0x03, 0x01, 0x02, 0x03};
+    static const unsigned char junk[] = {0xde, 0xad, 0xbe, 0xef};
+    static const unsigned char indef[] = {0x30, 0x80, 0x82, 0x01, 'a', 0x00, 0x00};
+    static const unsigned char trailing[] = {0x30, 0x03, 0x82, 0x01, 'a', 0x00};
+    static const unsigned char empty[] = {0x30, 0x00};
+    static const unsigned char x400[] = {0x30, 0x04, 0xa3, 0x02, 0x30, 0x00};
+    static const unsigned char eku_empty[] = {0x30, 0x00};
+    static const unsigned char ku_none[] = {0x03, 0x01, 0x00};
+    static const unsigned char ip5[] = {192, 0, 2, 1, 7};
+    char label64[80];
+
+    (void)state;
+    expect_ext_refused(raw_ext(NID_subject_alt_name, garbage, sizeof(garbage)),
+                       "requested subjectAltName: extnValue does not decode");
+    expect_ext_refused(raw_ext(NID_subject_alt_name, junk, sizeof(junk)),
+                       "requested subjectAltName: extnValue is not DER");
+    expect_ext_refused(raw_ext(NID_subject_alt_name, indef, sizeof(indef)),
+                       "requested subjectAltName: extnValue is not DER");
+    expect_ext_refused(raw_ext(NID_subject_alt_name, trailing, sizeof(trailing)),
+                       "requested subjectAltName: extnValue");
+    expect_ext_refused(raw_ext(NID_subject_alt_name, empty, sizeof(empty)),
+                       "subjectAltName: no names");
+    expect_ext_refused(raw_ext(NID_subject_alt_name, x400, sizeof(x400)),
+                       "subjectAltName name 1: x400Address");
+    expect_ext_refused(san_raw(0x82, "a\0b.example", 11), "name 1 (dNSName): not a host name");
+    expect_ext_refused(san_raw(0x82, "", 0), "name 1 (dNSName)");
+    expect_ext_refused(san("DNS:ok.example,DNS:a..b"), "name 2 (dNSName)");
+    expect_ext_refused(san("DNS:-a.example"), "(dNSName)");
+    expect_ext_refused(san("DNS:a.example."), "(dNSName)");
+    expect_ext_refused(san("DNS:a b.example"), "(dNSName)");
+    memset(label64, 'x', 64);
+    memcpy(label64 + 64, ".example", 9);
+    expect_ext_refused(san_raw(0x82, label64, strlen(label64)), "(dNSName)");
+    expect_ext_refused(san("email:nobody"), "name 1 (rfc822Name)");
+    expect_ext_refused(san_raw(0x81, "a\0@b", 4), "(rfc822Name)");
+    expect_ext_refused(san("URI:relative/path"), "name 1 (uniformResourceIdentifier)");
+    expect_ext_refused(san_raw(0x86, "http://a\0b", 10), "(uniformResourceIdentifier)");
+    expect_ext_refused(san_raw(0x87, ip5, sizeof(ip5)), "name 1 (iPAddress): not 4 or 16");
+    expect_ext_refused(raw_ext(NID_ext_key_usage, eku_empty, sizeof(eku_empty)),
+                       "extendedKeyUsage: empty");
+    expect_ext_refused(raw_ext(NID_key_usage, ku_none, sizeof(ku_none)), "keyUsage: no bit");
+    {
+        /* a directoryName whose commonName holds a NUL */
+        X509_NAME *dn = name1(NID_commonName, V_ASN1_UTF8STRING, "a\0b", 3);
+        GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
+        GENERAL_NAME *g = GENERAL_NAME_new();
+        X509_EXTENSION *e;
+
+        GENERAL_NAME_set0_value(g, GEN_DIRNAME, dn);
+        sk_GENERAL_NAME_push(gens, g);
+        e = X509V3_EXT_i2d(NID_subject_alt_name, 0, gens);
+        GENERAL_NAMES_free(gens);
+        expect_ext_refused(e, "subjectAltName name 1 (directoryName) commonName: contains a "
+                              "control");
+    }
+}
+
+/* Good extensions come back re-encoded (a keyUsage with BER trailing zero bits in DER
+ * form), in request order, unhonoured ones dropped unread, criticality kept. */
+static void test_vet_ext__reencoded(void **state)
+{
+    static const unsigned char ku_ber[] = {0x03, 0x02, 0x00, 0x80}; /* 0 unused bits */
+    static const unsigned char ku_der[] = {0x03, 0x02, 0x07, 0x80};
+    static const unsigned char junk[] = {0xde, 0xad};
+    struct cmci_profile p = prof();
+    STACK_OF(X509_EXTENSION) *in = sk_X509_EXTENSION_new_null(), *out = NULL;
+    X509_EXTENSION *ku = raw_ext(NID_key_usage, ku_ber, sizeof(ku_ber));
+    const ASN1_OCTET_STRING *d;
+
+    (void)state;
+    X509_EXTENSION_set_critical(ku, 1);
+    sk_X509_EXTENSION_push(in, san("DNS:*.example.org,IP:2001:db8::1,URI:urn:x:y,"
+                                   "email:a@b.example,RID:1.2.3"));
+    sk_X509_EXTENSION_push(in, raw_ext(NID_crl_distribution_points, junk, sizeof(junk)));
+    sk_X509_EXTENSION_push(in, ku);
+    if (cmci_vet_extensions(&p, in, &out) != CMC_OK)
+        fail_msg("%s", cmc_error_get0_message());
+    assert_int_equal(sk_X509_EXTENSION_num(out), 2);
+    assert_int_equal(OBJ_obj2nid(X509_EXTENSION_get_object(sk_X509_EXTENSION_value(out, 0))),
+                     NID_subject_alt_name);
+    assert_ptr_not_equal(sk_X509_EXTENSION_value(out, 0), sk_X509_EXTENSION_value(in, 0));
+    d = X509_EXTENSION_get_data(sk_X509_EXTENSION_value(out, 1));
+    assert_int_equal(ASN1_STRING_length(d), sizeof(ku_der));
+    assert_memory_equal(ASN1_STRING_get0_data(d), ku_der, sizeof(ku_der));
+    assert_int_equal(X509_EXTENSION_get_critical(sk_X509_EXTENSION_value(out, 1)), 1);
+    sk_X509_EXTENSION_pop_free(out, X509_EXTENSION_free);
+    sk_X509_EXTENSION_pop_free(in, X509_EXTENSION_free);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vet_name__not_der_refused),
+        cmocka_unit_test(test_vet_name__empty_rdn_refused),
+        cmocka_unit_test(test_vet_name__bad_values_refused),
+        cmocka_unit_test(test_vet_name__upper_bounds),
+        cmocka_unit_test(test_vet_name__unsorted_rdn_reencoded),
+        cmocka_unit_test(test_vet_ext__bad_shapes_refused),
+        cmocka_unit_test(test_vet_ext__reencoded),
+    };
+    return cmocka_run_group_tests_name("ca_vet", tests, NULL, NULL);
+}
