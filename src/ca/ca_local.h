@@ -24,6 +24,7 @@ enum cmci_authz {
 
 #define CMCI_MAX_KEY_TYPES 16
 #define CMCI_MAX_HONOR 16
+#define CMCI_MAX_SIGNER_EKU 16
 
 /* One accepted key type: EVP_PKEY base id plus RSA size or EC curve. */
 struct cmci_key_type {
@@ -63,6 +64,13 @@ struct cmci_profile {
     size_t n_key_types;
     int honor_nids[CMCI_MAX_HONOR];
     size_t n_honor;
+    /* signer_eku: the extendedKeyUsages that let a certificate sign requests for this
+     * profile as operator or RA (engine_signer.c cmci_signer_authorise); signer_eku_any
+     * accepts any certificate, with or without the extension. */
+    ASN1_OBJECT *signer_eku[CMCI_MAX_SIGNER_EKU]; /* owned */
+    size_t n_signer_eku;
+    int signer_eku_any;
+    char *signer_eku_text; /* the configured value, for statusStrings */
 };
 
 struct cmci_limits {
@@ -92,6 +100,9 @@ struct cmci_ca {
     struct cmci_blob not_after_der; /* ... as its Time encoding, copied when a lifetime is capped */
     EVP_MD *sha1;                /* for subjectKeyIdentifiers */
     X509_STORE *signer_trust; /* NULL when none configured */
+    /* every certificate of signer_trust, for a signer whose SignedData leaves its
+     * certificate out (RFC 5652 §5.1); NULL when none configured */
+    STACK_OF(X509) *signer_trust_certs;
     struct cmc_store *store;
     struct cmci_profile *profiles;
     size_t n_profiles;
