@@ -324,6 +324,7 @@ static void eddsa_self_signed(EVP_PKEY *key, int sig_nid, int md_nid, size_t md_
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     CMC_PKIDATA_free(pd);
     CMS_ContentInfo_free(cms);
+    cmc_client_req_free(req);
 }
 
 static void test_req_new__full_ed25519_self_signed(void **state)
