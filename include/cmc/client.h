@@ -33,7 +33,7 @@ extern "C" {
 
 /**
  * Generate a key. @p type is one of "rsa:2048", "rsa:3072", "rsa:4096", "ec:P-256",
- * "ec:P-384", "ed25519".
+ * "ec:P-384", "ed25519", "ed448".
  * @return CMC_OK, CMC_ERR_USAGE for an unknown type, CMC_ERR_CRYPTO.
  * Ownership: *out is new (EVP_PKEY_free); NULL on failure.
  */

@@ -90,6 +90,11 @@ cmc_err cmci_spki_lease_pkey(struct cmci_key_pool *kp, const CMC_SPKI *spki,
                              struct cmci_key_lease *l) CMC_WUR;
 void cmci_key_lease_end(struct cmci_key_lease *l);
 
+/* The DER a SignerInfo's signature covers: its signed attributes as a SET OF (RFC 5652
+ * §5.4), from asn1_cms.c. CMC_ERR_BAD_MESSAGE_CHECK when it has none.
+ * Ownership: *der is new (OPENSSL_free). */
+cmc_err cmci_signed_attrs_der(const CMS_SignerInfo *si, unsigned char **der, int *len) CMC_WUR;
+
 /* Copy @p spki into @p dst field by field, without decoding the key (issuance). */
 cmc_err cmci_spki_copy_to(const CMC_SPKI *spki, X509_PUBKEY *dst) CMC_WUR;
 

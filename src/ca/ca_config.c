@@ -308,12 +308,26 @@ static cmc_err load_signer_trust(struct cmci_ca *ca)
         goto out;
     }
     /* Operator and RA certificates carry whatever EKU their CA gave them; the CMS default
-     * of S/MIME signing purpose would wrongly refuse most of them. */
+     * of S/MIME signing purpose would wrongly refuse most of them. The EKU an operator or RA
+     * needs is the profile's signer_eku, checked once the profile is known (engine_signer.c
+     * cmci_signer_authorise). */
     X509_STORE_set_purpose(ca->signer_trust, X509_PURPOSE_ANY);
     /* Authentication level 2 (112-bit security): no RSA key below 2048 bits and no SHA-1
      * or MD5 certificate signature anywhere in a signer's chain, as for the signer's own
      * key and SignerInfo (ca_alg.c, docs/conformance.md "Algorithms"). */
     X509_VERIFY_PARAM_set_auth_level(X509_STORE_get0_param(ca->signer_trust), 2);
+    /* Every certificate listed is a trust anchor, as docs/configuration.md says: an operator
+     * certificate listed on its own (its issuer not listed) is trusted. Without
+     * PARTIAL_CHAIN OpenSSL would insist on reaching a self-signed root. This trusts nothing
+     * the operator did not list: a listed certificate still must be a CA (basicConstraints)
+     * to vouch for another one, and its validity period is still checked. */
+    X509_STORE_set_flags(ca->signer_trust, X509_V_FLAG_PARTIAL_CHAIN);
+    if ((ca->signer_trust_certs = X509_STORE_get1_all_certs(ca->signer_trust)) == NULL) {
+        rv = cmci_fail_ossl(CMC_ERR_NOMEM, "trust store");
+        goto out;
+    }
+    if (sk_X509_num(ca->signer_trust_certs) == 0)
+        rv = CONF_FAIL(ca, MAIN_SECTION, "signer_trust", "%s holds no PEM certificate", path);
 out:
     OPENSSL_free(path);
     return rv;
@@ -408,6 +422,39 @@ static cmc_err parse_honor(struct cmci_ca *ca, struct cmci_profile *p, const cha
     return CMC_OK;
 }
 
+/* signer_eku = "cmcRA, clientAuth, 1.3.6.1.4.1.99999.1" or "any": OpenSSL short or long
+ * names or dotted OIDs of extendedKeyUsage purposes (RFC 5280 §4.2.1.12). */
+static cmc_err parse_signer_eku(struct cmci_ca *ca, struct cmci_profile *p, const char *list)
+{
+    char buf[512];
+    char *save = NULL, *tok;
+
+    if (strlen(list) >= sizeof(buf))
+        return CONF_FAIL(ca, p->section, "signer_eku", "value too long");
+    if ((p->signer_eku_text = OPENSSL_strdup(list)) == NULL)
+        return cmci_fail(CMC_ERR_NOMEM, "strdup");
+    memcpy(buf, list, strlen(list) + 1);
+    for (tok = strtok_r(buf, ", \t", &save); tok != NULL; tok = strtok_r(NULL, ", \t", &save)) {
+        ASN1_OBJECT *o;
+        if (strcmp(tok, "any") == 0) {
+            p->signer_eku_any = 1;
+            continue;
+        }
+        if (p->n_signer_eku == CMCI_MAX_SIGNER_EKU)
+            return CONF_FAIL(ca, p->section, "signer_eku", "more than %d entries",
+                             CMCI_MAX_SIGNER_EKU);
+        if ((o = OBJ_txt2obj(tok, 0)) == NULL) {
+            ERR_clear_error();
+            return CONF_FAIL(ca, p->section, "signer_eku",
+                             "\"%s\": not an extendedKeyUsage name or dotted OID", tok);
+        }
+        p->signer_eku[p->n_signer_eku++] = o;
+    }
+    if (p->n_signer_eku == 0 && !p->signer_eku_any)
+        return CONF_FAIL(ca, p->section, "signer_eku", "empty list");
+    return CMC_OK;
+}
+
 static cmc_err cache_extensions(struct cmci_ca *ca, struct cmci_profile *p) CMC_WUR;
 static cmc_err required_extensions(struct cmci_ca *ca, struct cmci_profile *p,
                                    const X509 *probe) CMC_WUR;
@@ -472,6 +519,9 @@ static cmc_err load_profile(struct cmci_ca *ca, struct cmci_profile *p)
         return CONF_FAIL(ca, p->section, "key_usage",
                          "\"%s\": expected auto (or set keyUsage in the extension section)", v);
     p->ku_auto_at = v != NULL ? 0 : -1; /* the index is set by required_extensions */
+    /* RFC 6402 §2.10: id-kp-cmcRA marks a certificate that signs CMC requests as an RA */
+    v = get_str(ca, p->section, "signer_eku");
+    CMC_GUARD(parse_signer_eku(ca, p, v ? v : "cmcRA"));
 
     /* The section is evaluated once now, on a throwaway certificate, so a typo in an
      * extension value stops cmcd at start-up instead of failing every issuance; what it
@@ -867,7 +917,7 @@ static const char *const main_section_keys[] = {
 
 static const char *const profile_section_keys[] = {
     "authorization", "validity_days", "digest", "key_types", "honor_extensions", "extensions",
-    "allow_sha1", "ca", "key_usage", NULL,
+    "allow_sha1", "ca", "key_usage", "signer_eku", NULL,
 };
 
 /* How far apart two keys are, only to suggest a near miss: 1 when one is a prefix of the
@@ -1015,9 +1065,13 @@ void cmci_ca_free(struct cmci_ca *ca)
         sk_X509_EXTENSION_pop_free(ca->profiles[i].ext_extra, X509_EXTENSION_free);
         X509_EXTENSION_free(ca->profiles[i].ku_by_key[0]);
         X509_EXTENSION_free(ca->profiles[i].ku_by_key[1]);
+        for (size_t j = 0; j < ca->profiles[i].n_signer_eku; j++)
+            ASN1_OBJECT_free(ca->profiles[i].signer_eku[j]);
+        OPENSSL_free(ca->profiles[i].signer_eku_text);
     }
     OPENSSL_free(ca->profiles);
     X509_STORE_free(ca->signer_trust);
+    sk_X509_pop_free(ca->signer_trust_certs, X509_free);
     sk_X509_pop_free(ca->chain, X509_free);
     X509_free(ca->cert);
     EVP_PKEY_free(ca->key);

@@ -27,6 +27,7 @@ enum cmci_authz {
 #define CMCI_MAX_HONOR 16
 /* The smallest RSA modulus accepted anywhere (112-bit security, NIST SP 800-57). */
 #define CMCI_RSA_MIN_BITS 2048
+#define CMCI_MAX_SIGNER_EKU 16
 
 /* One accepted key type: EVP_PKEY base id plus RSA size or EC curve. */
 struct cmci_key_type {
@@ -82,6 +83,13 @@ struct cmci_profile {
     int honor_nids[CMCI_MAX_HONOR];
     size_t n_honor;
     int allow_sha1;           /* allow_sha1: SHA-1 POP signatures in requests (ca_alg.c) */
+    /* signer_eku: the extendedKeyUsages that let a certificate sign requests for this
+     * profile as operator or RA (engine_signer.c cmci_signer_authorise); signer_eku_any
+     * accepts any certificate, with or without the extension. */
+    ASN1_OBJECT *signer_eku[CMCI_MAX_SIGNER_EKU]; /* owned */
+    size_t n_signer_eku;
+    int signer_eku_any;
+    char *signer_eku_text; /* the configured value, for statusStrings */
 };
 
 struct cmci_limits {
@@ -112,6 +120,9 @@ struct cmci_ca {
     EVP_MD *sha1;                /* for subjectKeyIdentifiers */
     X509_STORE *signer_trust; /* NULL when none configured */
     int allow_sha1;           /* [cmcd] allow_sha1: SHA-1 in the SignedData wrapper */
+    /* every certificate of signer_trust, for a signer whose SignedData leaves its
+     * certificate out (RFC 5652 §5.1); NULL when none configured */
+    STACK_OF(X509) *signer_trust_certs;
     struct cmc_store *store;
     struct cmci_profile *profiles;
     size_t n_profiles;

@@ -81,7 +81,12 @@ cmc_err cmci_controls_process(struct cmci_txn *t) CMC_WUR;
 void cmci_controls_echo(struct cmci_txn *t);
 
 /* from engine_signer.c */
+/* Verify the SignedData wrapper of a Full PKI Request and set t->signer. */
 cmc_err cmci_verify_wrapper(struct cmci_txn *t) CMC_WUR;
+/* A request signed by certificates (t->signer == CMCI_SIGNER_TRUSTED): may its signers act
+ * as operator or RA for profile @p p (signer_eku)? CMC_ERR_NOT_AUTHORIZED when not;
+ * CMC_OK for any other kind of signer. */
+cmc_err cmci_signer_authorise(const struct cmci_txn *t, const struct cmci_profile *p) CMC_WUR;
 
 /* from engine_request.c */
 /* CMC_OK, or the error that kept a body part's status from being recorded. */

@@ -23,7 +23,9 @@ static cmc_err authorise(struct cmci_txn *t, const struct cmci_profile *p)
         CMC_BAIL(CMC_ERR_NOT_AUTHORIZED,
                  "profile %s requires a Full PKI Request signed by a trusted operator or RA",
                  p->name);
-    return CMC_OK;
+    /* The profile is known only now (regInfo), so the signer's extendedKeyUsage is checked
+     * here rather than with the wrapper: RFC 6402 §2.10 id-kp-cmcRA by default. */
+    return cmci_signer_authorise(t, p);
 }
 
 /* The profile a request is issued under: regInfo's, else the default. */

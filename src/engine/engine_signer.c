@@ -1,7 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Verifies the SignedData wrapper of a Full PKI Request (rfc5272bis §3.2.1): either signed
  * by the key being certified (sid = subjectKeyIdentifier of a request in the same PKIData,
- * exactly one SignerInfo) or by a certificate chaining to the configured signer trust list. */
+ * exactly one SignerInfo) or by a certificate chaining to the configured signer trust list.
+ *
+ * Every SignerInfo goes through the same three steps, whichever path it takes:
+ *   1. check_signed_attrs: contentType = eContentType and messageDigest = digest of the
+ *      eContent (RFC 5652 §5.3, §5.4, §11.1, §11.2), before any signature is checked;
+ *   2. the signature over the DER of the signed attributes, with the request's key or the
+ *      signer certificate's key: verify_direct where it can (also the only way for EdDSA
+ *      on OpenSSL 3.0, RFC 8419), else CMS_SignerInfo_verify;
+ *   3. for a certificate signer: the chain to signer_trust and keyUsage (verify_signer_chains);
+ *      the extendedKeyUsage the profile allows is checked once the profile is known
+ *      (cmci_signer_authorise, called from engine_request.c). */
 #include "engine/engine_local.h"
 
 #include <string.h>
@@ -55,10 +65,9 @@ static const CMC_SPKI *find_request_spki_by_ski(const CMC_PKIDATA *pd,
 }
 
 /*
- * CMS_verify finds a signer's certificate by its sid. A request's key has no certificate
- * yet, so we hand it a throwaway in-memory X509 carrying only that key and the SKI; with
- * CMS_NO_SIGNER_CERT_VERIFY nothing about that "certificate" is trusted except the key,
- * and the signed attributes and content digest are checked as for any signer.
+ * CMS_SignerInfo_verify takes the signer's key from a certificate. A request's key has no
+ * certificate yet, so we hand it a throwaway in-memory X509 carrying only that key and the
+ * SKI; nothing about that "certificate" is trusted except the key.
  * CMS re-encodes the certificates it is given, so every field must be encodable: the
  * algorithm identifiers are set to id-alg-noSignature and the signature is one zero octet.
  * Nobody verifies this signature; it only makes the structure well-formed.
@@ -91,16 +100,90 @@ err:
     return NULL;
 }
 
-/* SignedAttributes as DER for the signature check: RFC 5652 §5.4 has the signature over
- * the DER of the SET OF, with the SET tag, whatever the [0] IMPLICIT form sent. */
-typedef STACK_OF(X509_ATTRIBUTE) CMCI_SIGNED_ATTRS;
-ASN1_ITEM_TEMPLATE(CMCI_SIGNED_ATTRS) =
-    ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SET_ORDER, 0, SignedAttributes, X509_ATTRIBUTE)
-static_ASN1_ITEM_TEMPLATE_END(CMCI_SIGNED_ATTRS)
+/* The digest of @p data with @p md. An extendable-output function has the length CMS
+ * fixes for it: 512 bits for SHAKE256 (RFC 8419 §2.3, RFC 8702 §3), 256 for SHAKE128,
+ * twice OpenSSL's default output size in both cases. Returns 1 on success. */
+static int content_digest(const EVP_MD *md, const ASN1_OCTET_STRING *data,
+                          unsigned char out[EVP_MAX_MD_SIZE], unsigned int *out_len)
+{
+    EVP_MD_CTX *ctx;
+    int ok;
+
+    if ((EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF) == 0)
+        return EVP_Digest(data->data, (size_t)data->length, out, out_len, md, NULL) == 1;
+    *out_len = 2 * (unsigned int)EVP_MD_get_size(md);
+    if (*out_len == 0 || *out_len > EVP_MAX_MD_SIZE || (ctx = EVP_MD_CTX_new()) == NULL)
+        return 0;
+    ok = EVP_DigestInit_ex(ctx, md, NULL) == 1
+         && EVP_DigestUpdate(ctx, data->data, (size_t)data->length) == 1
+         && EVP_DigestFinalXOF(ctx, out, *out_len) == 1;
+    EVP_MD_CTX_free(ctx);
+    return ok;
+}
+
+/*
+ * The signed attributes every SignerInfo of a PKIData must carry, checked the same way on
+ * every path before any signature and before anything is issued: RFC 5652 §5.3 (signedAttrs
+ * MUST be present when eContentType is not id-data), §11.1 (contentType MUST equal
+ * eContentType: else a signature over bytes signed as something else, relabelled
+ * id-cct-PKIData, would count) and §11.2/§5.4 (messageDigest = the digest of the eContent
+ * with the SignerInfo's digestAlgorithm). OpenSSL's CMS_verify does not compare contentType,
+ * so this is not left to it. Each attribute must occur once with one value.
+ */
+static cmc_err check_signed_attrs(const struct cmci_txn *t, CMS_SignerInfo *si)
+{
+    ASN1_OCTET_STRING **content = CMS_get0_content(t->cms);
+    const ASN1_OBJECT *ectype = CMS_get0_eContentType(t->cms);
+    X509_ALGOR *dig_alg = NULL;
+    const ASN1_OBJECT *ct_attr;
+    const ASN1_OCTET_STRING *md_attr;
+    unsigned char dgst[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    const EVP_MD *md;
+    cmc_err rv = CMC_OK;
+
+    CMC_ENSURE(CMS_signed_get_attr_count(si) > 0, CMC_ERR_BAD_MESSAGE_CHECK,
+               "the SignerInfo has no signed attributes");
+    CMC_ENSURE(content != NULL && *content != NULL, CMC_ERR_BAD_REQUEST,
+               "the SignedData has no content");
+    /* -3: the attribute must occur exactly once, with exactly one value */
+    ct_attr = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_contentType), -3,
+                                          V_ASN1_OBJECT);
+    md_attr = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3,
+                                          V_ASN1_OCTET_STRING);
+    ERR_clear_error();
+    if (ct_attr == NULL || md_attr == NULL)
+        CMC_BAIL(CMC_ERR_BAD_MESSAGE_CHECK, "the SignerInfo's %s signed attribute is missing, "
+                 "repeated or malformed", ct_attr == NULL ? "contentType" : "messageDigest");
+    if (OBJ_cmp(ct_attr, ectype) != 0) {
+        char got[64], want[64];
+        OBJ_obj2txt(got, sizeof(got), ct_attr, 0);
+        OBJ_obj2txt(want, sizeof(want), ectype, 0);
+        CMC_BAIL(CMC_ERR_BAD_MESSAGE_CHECK,
+                 "the signed contentType attribute (%s) is not the eContentType (%s), "
+                 "RFC 5652 §11.1", got, want);
+    }
+    CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig_alg, NULL);
+    if (dig_alg == NULL || (md = EVP_get_digestbyobj(dig_alg->algorithm)) == NULL) {
+        char name[64] = "absent";
+        if (dig_alg != NULL)
+            OBJ_obj2txt(name, sizeof(name), dig_alg->algorithm, 0);
+        ERR_clear_error();
+        CMC_BAIL(CMC_ERR_BAD_ALG, "the SignerInfo's digest algorithm (%s) is not supported", name);
+    }
+    if (!content_digest(md, *content, dgst, &dlen))
+        rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "digest of the eContent");
+    else if (md_attr->length != (int)dlen || memcmp(md_attr->data, dgst, dlen) != 0)
+        rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK,
+                       "the eContent does not match the SignerInfo's messageDigest attribute "
+                       "(message digest mismatch)");
+    ERR_clear_error();
+    return rv;
+}
 
 /* Can the one-pass check below take this key and signature algorithm? ECDSA and RSA
- * PKCS #1 v1.5 with the SignerInfo's digest; everything else (RSASSA-PSS parameters,
- * EdDSA) goes through CMS_verify. */
+ * PKCS #1 v1.5 with the SignerInfo's digest; everything else (RSASSA-PSS parameters)
+ * goes through CMS_SignerInfo_verify. EdDSA is handled by the caller. */
 static int simple_sig_alg(EVP_PKEY *pkey, const X509_ALGOR *sig_alg, const EVP_MD *md)
 {
     int nid = OBJ_obj2nid(sig_alg->algorithm), dig = 0, pk = 0;
@@ -116,83 +199,90 @@ static int simple_sig_alg(EVP_PKEY *pkey, const X509_ALGOR *sig_alg, const EVP_M
     return 0;
 }
 
+/* The EdDSA key types and what RFC 8419 asks of a SignerInfo made with them. */
+static int eddsa_nid(EVP_PKEY *pkey)
+{
+    return EVP_PKEY_is_a(pkey, "ED25519") ? NID_ED25519
+         : EVP_PKEY_is_a(pkey, "ED448")   ? NID_ED448
+                                          : NID_undef;
+}
+
 /*
- * The SignerInfo checks of RFC 5652 §5.4 and §5.6 done directly with the request's key:
- * contentType attribute = eContentType, messageDigest attribute = digest of eContent, and
- * the signature over the DER of the signed attributes. It is what CMS_verify does with a
- * signer certificate, but CMS_verify can only take the key from a certificate, and making
- * one (key_holder) costs OpenSSL 3.0 an encoder and a decoder run -- 40% of a Full
- * request's CPU (docs/benchmark.md). Returns 0 when the algorithms are not ones this
- * handles (the caller then uses CMS_verify), else 1 with *rv set.
+ * The SignerInfo's signature over the DER of its signed attributes (RFC 5652 §5.4), checked
+ * directly with @p pkey (the request's key, or the signer certificate's). It is what
+ * CMS_SignerInfo_verify does, but that can only take the key from a certificate, and making
+ * one (key_holder) costs OpenSSL 3.0 an encoder and a decoder run -- 40% of a Full request's
+ * CPU (docs/benchmark.md). It is also the only way to verify EdDSA: OpenSSL 3.0 hands the
+ * digest name to the EdDSA provider, which refuses it. RFC 8419 §3: Ed25519/Ed448 sign the
+ * signed attributes themselves (PureEdDSA, no prehash), with signatureAlgorithm id-Ed25519 /
+ * id-Ed448 and digestAlgorithm SHA-512 / SHAKE256 (§2.3).
+ * The signed attributes were checked before (check_signed_attrs).
+ * Returns 0 when the algorithms are not ones this handles (the caller then uses
+ * CMS_SignerInfo_verify), else 1 with *rv set; @p bad_sig is the statusString of a
+ * signature that does not verify.
  */
-static int verify_direct(struct cmci_txn *t, CMS_SignerInfo *si, EVP_PKEY *pkey, cmc_err *rv)
+static int verify_direct(CMS_SignerInfo *si, EVP_PKEY *pkey, const char *bad_sig, cmc_err *rv)
 {
     X509_ALGOR *dig_alg = NULL, *sig_alg = NULL;
-    ASN1_OCTET_STRING **content = CMS_get0_content(t->cms);
     const ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(si);
-    ASN1_OCTET_STRING *md_attr;
-    ASN1_OBJECT *ct_attr;
-    CMCI_SIGNED_ATTRS *attrs = NULL;
-    unsigned char dgst[EVP_MAX_MD_SIZE], *abuf = NULL;
-    unsigned int dlen = 0;
-    int alen, n = CMS_signed_get_attr_count(si);
+    unsigned char *abuf = NULL;
+    int alen = 0, ed = eddsa_nid(pkey);
     const EVP_MD *md;
     EVP_MD_CTX *mctx = NULL;
 
     CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig_alg, &sig_alg);
     if (dig_alg == NULL || sig_alg == NULL
-        || (md = EVP_get_digestbyobj(dig_alg->algorithm)) == NULL
-        || !simple_sig_alg(pkey, sig_alg, md))
+        || (md = EVP_get_digestbyobj(dig_alg->algorithm)) == NULL)
+        return 0;
+    if (ed == NID_undef && !simple_sig_alg(pkey, sig_alg, md))
         return 0;
     *rv = CMC_OK;
-    /* RFC 5652 §5.3: signedAttrs MUST be present when eContentType is not id-data */
-    if (n <= 0 || content == NULL || *content == NULL || sig == NULL) {
-        *rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK, "the SignerInfo has no signed attributes");
+    if (ed != NID_undef) {
+        int want_md = ed == NID_ED25519 ? NID_sha512 : NID_shake256;
+        if (OBJ_obj2nid(sig_alg->algorithm) != ed || sig_alg->parameter != NULL) {
+            *rv = cmci_fail(CMC_ERR_BAD_ALG, "an %s key signs with signatureAlgorithm %s and no "
+                            "parameters (RFC 8419 §3)", OBJ_nid2sn(ed), OBJ_nid2sn(ed));
+            goto out;
+        }
+        if (EVP_MD_get_type(md) != want_md) {
+            *rv = cmci_fail(CMC_ERR_BAD_ALG, "with %s the SignerInfo's digest algorithm must be "
+                            "%s (RFC 8419 §2.3)", OBJ_nid2sn(ed), OBJ_nid2sn(want_md));
+            goto out;
+        }
+    }
+    if ((*rv = cmci_signed_attrs_der(si, &abuf, &alen)) != CMC_OK)
+        goto out;
+    if (sig == NULL || (mctx = EVP_MD_CTX_new()) == NULL) {
+        *rv = cmci_fail(CMC_ERR_NOMEM, "verify context");
         goto out;
     }
-    /* -3: the attribute must occur exactly once */
-    ct_attr = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_contentType), -3,
-                                          V_ASN1_OBJECT);
-    md_attr = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3,
-                                          V_ASN1_OCTET_STRING);
-    if (ct_attr == NULL || OBJ_cmp(ct_attr, CMS_get0_eContentType(t->cms)) != 0
-        || md_attr == NULL) {
-        *rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK,
-                        "the SignerInfo's contentType or messageDigest attribute is missing or wrong");
-        goto out;
-    }
-    if (EVP_Digest((*content)->data, (size_t)(*content)->length, dgst, &dlen, md, NULL) != 1
-        || md_attr->length != (int)dlen || memcmp(md_attr->data, dgst, dlen) != 0) {
-        *rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK,
-                        "the SignedData signature does not verify with the key being certified "
-                        "(message digest mismatch)");
-        goto out;
-    }
-    if ((attrs = sk_X509_ATTRIBUTE_new_reserve(NULL, n)) == NULL) {
-        *rv = cmci_fail(CMC_ERR_NOMEM, "signed attributes");
-        goto out;
-    }
-    for (int i = 0; i < n; i++)
-        (void)sk_X509_ATTRIBUTE_push(attrs, CMS_signed_get_attr(si, i)); /* reserved: no fail */
-    if ((alen = ASN1_item_i2d((ASN1_VALUE *)attrs, &abuf, ASN1_ITEM_rptr(CMCI_SIGNED_ATTRS))) <= 0
-        || (mctx = EVP_MD_CTX_new()) == NULL) {
-        *rv = cmci_fail_ossl(CMC_ERR_NOMEM, "signed attributes");
-        goto out;
-    }
-    if (EVP_DigestVerifyInit(mctx, NULL, md, NULL, pkey) != 1
-        || EVP_DigestVerify(mctx, sig->data, (size_t)sig->length, abuf, (size_t)alen) != 1) {
-        *rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK,
-                        "the SignedData signature does not verify with the key being certified");
-        goto out;
-    }
-    t->signer = CMCI_SIGNER_POP_KEY;
+    /* PureEdDSA takes no digest: NULL, not the SignerInfo's digestAlgorithm */
+    if (EVP_DigestVerifyInit(mctx, NULL, ed != NID_undef ? NULL : md, NULL, pkey) != 1
+        || EVP_DigestVerify(mctx, sig->data, (size_t)sig->length, abuf, (size_t)alen) != 1)
+        *rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK, "%s", bad_sig);
 out:
     ERR_clear_error();
     EVP_MD_CTX_free(mctx);
     OPENSSL_free(abuf);
-    sk_X509_ATTRIBUTE_free(attrs); /* the attributes are the SignerInfo's */
     return 1;
 }
+
+/* The signature of @p si with the key of the signer certificate already set on it:
+ * directly when verify_direct takes the algorithms, else CMS_SignerInfo_verify. */
+static cmc_err verify_signature(CMS_SignerInfo *si, EVP_PKEY *pkey, const char *bad_sig)
+{
+    cmc_err rv = CMC_OK;
+
+    if (verify_direct(si, pkey, bad_sig, &rv))
+        return rv;
+    if (CMS_SignerInfo_verify(si) != 1)
+        return cmci_fail_ossl(CMC_ERR_BAD_MESSAGE_CHECK, "%s", bad_sig);
+    ERR_clear_error();
+    return CMC_OK;
+}
+
+#define POP_BAD_SIG "the SignedData signature does not verify with the key being certified"
+#define CERT_BAD_SIG "the SignedData signature does not verify"
 
 static cmc_err verify_by_pop_key(struct cmci_txn *t, EVP_PKEY *leased, const CMC_SPKI *spki,
                                  const ASN1_OCTET_STRING *keyid)
@@ -202,11 +292,14 @@ static cmc_err verify_by_pop_key(struct cmci_txn *t, EVP_PKEY *leased, const CMC
     X509 *holder = NULL;
     cmc_err rv = CMC_OK;
 
-    if (verify_direct(t, si, leased, &rv))
+    if (verify_direct(si, leased, POP_BAD_SIG, &rv)) {
+        if (rv == CMC_OK)
+            t->signer = CMCI_SIGNER_POP_KEY;
         return rv;
-    /* CMS_verify keeps a reference to the holder's key in the SignerInfo, which lives as
-     * long as the request; a leased key must not outlive its lease, so this path has a key
-     * of its own. */
+    }
+    /* CMS_SignerInfo_set1_signer_cert keeps a reference to the holder's key in the
+     * SignerInfo, which lives as long as the request; a leased key must not outlive its
+     * lease, so this path has a key of its own. */
     if ((rv = cmc_spki_get1_pkey(spki, &pkey)) != CMC_OK)
         return rv;
     if ((holder = key_holder(pkey, keyid)) == NULL) {
@@ -214,14 +307,13 @@ static cmc_err verify_by_pop_key(struct cmci_txn *t, EVP_PKEY *leased, const CMC
         goto out;
     }
     /* The sid already matched this request's SKI, so the holder is attached to the one
-     * SignerInfo directly rather than offered to CMS_verify for a keyid lookup: that lookup
-     * hashes the holder's DER first, and when the hash fails OpenSSL 3.0 answers "signer
-     * certificate not found" (every POP-signed request failed that way before key_holder
-     * filled in the algorithm fields). */
+     * SignerInfo directly rather than looked up by keyid: that lookup hashes the holder's
+     * DER first, and when the hash fails OpenSSL 3.0 answers "signer certificate not
+     * found" (every POP-signed request failed that way before key_holder filled in the
+     * algorithm fields). */
     CMS_SignerInfo_set1_signer_cert(si, holder);
-    if (CMS_verify(t->cms, NULL, NULL, NULL, NULL, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1) {
-        rv = cmci_fail_ossl(CMC_ERR_BAD_MESSAGE_CHECK,
-                            "the SignedData signature does not verify with the key being certified");
+    if (CMS_SignerInfo_verify(si) != 1) {
+        rv = cmci_fail_ossl(CMC_ERR_BAD_MESSAGE_CHECK, POP_BAD_SIG);
         goto out;
     }
     ERR_clear_error();
@@ -232,44 +324,113 @@ out:
     return rv;
 }
 
-/* Every signer certificate CMS_verify matched must chain to signer_trust, using the
- * certificates carried in the SignedData as intermediates. */
-static cmc_err verify_signer_chains(struct cmci_txn *t)
+/* The certificate @p si names (sid) in @p certs: get0, or NULL. */
+static X509 *find_cert(CMS_SignerInfo *si, const STACK_OF(X509) *certs)
 {
-    STACK_OF(X509) *signers = CMS_get0_signers(t->cms);
-    STACK_OF(X509) *untrusted = CMS_get1_certs(t->cms);
+    for (int i = 0; i < sk_X509_num(certs); i++)
+        if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs, i)) == 0)
+            return sk_X509_value(certs, i);
+    return NULL;
+}
+
+/*
+ * Attach to every SignerInfo its signer certificate: from the signer trust list first, then
+ * from the SignedData's certificates. RFC 5652 §5.1 lets a signer leave its certificate
+ * out when the recipient has it, and an operator certificate listed in signer_trust is
+ * exactly that case. Looking in the trust list first also means a certificate the message
+ * carries never stands in for a listed one with the same issuer and serial number.
+ */
+static cmc_err find_signer_certs(struct cmci_txn *t, const STACK_OF(X509) *msg_certs)
+{
+    STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(t->cms);
+
+    for (int i = 0; i < sk_CMS_SignerInfo_num(sis); i++) {
+        CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, i);
+        X509 *x = find_cert(si, t->srv->ca->signer_trust_certs);
+
+        if (x == NULL)
+            x = find_cert(si, msg_certs);
+        if (x == NULL) {
+            ASN1_OCTET_STRING *keyid = NULL;
+            X509_NAME *issuer = NULL;
+            ASN1_INTEGER *sno = NULL;
+            char who[120] = "";
+
+            if (CMS_SignerInfo_get0_signer_id(si, &keyid, &issuer, &sno) == 1 && issuer != NULL)
+                X509_NAME_oneline(issuer, who, sizeof(who));
+            ERR_clear_error();
+            CMC_BAIL(CMC_ERR_BAD_MESSAGE_CHECK,
+                     "the signer certificate%s%s is neither in the request nor in the signer "
+                     "trust list", who[0] ? " issued by " : "", who);
+        }
+        CMS_SignerInfo_set1_signer_cert(si, x);
+    }
+    return CMC_OK;
+}
+
+/* Every signer certificate must chain to signer_trust, using the certificates carried in
+ * the SignedData as intermediates, and be a certificate for signing: RFC 5280 §4.2.1.3,
+ * digitalSignature where keyUsage is present (a TLS server certificate with
+ * keyEncipherment only does not sign requests). */
+static cmc_err verify_signer_chains(struct cmci_txn *t, STACK_OF(X509) *msg_certs)
+{
+    STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(t->cms);
     X509_STORE_CTX *ctx = NULL;
     cmc_err rv = CMC_OK;
 
-    if (sk_X509_num(signers) <= 0) {
-        rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK, "no signer certificate found");
-        goto out;
-    }
-    if ((ctx = X509_STORE_CTX_new()) == NULL) {
-        rv = cmci_fail(CMC_ERR_NOMEM, "verify context");
-        goto out;
-    }
-    for (int i = 0; i < sk_X509_num(signers); i++) {
-        int ok;
-        if (X509_STORE_CTX_init(ctx, t->srv->ca->signer_trust, sk_X509_value(signers, i),
-                                untrusted) != 1) {
+    if ((ctx = X509_STORE_CTX_new()) == NULL)
+        return cmci_fail(CMC_ERR_NOMEM, "verify context");
+    for (int i = 0; i < sk_CMS_SignerInfo_num(sis) && rv == CMC_OK; i++) {
+        X509 *signer = NULL;
+
+        CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(sis, i), NULL, &signer, NULL, NULL);
+        if (X509_STORE_CTX_init(ctx, t->srv->ca->signer_trust, signer, msg_certs) != 1)
             rv = cmci_fail_ossl(CMC_ERR_NOMEM, "verify context");
-            goto out;
-        }
-        ok = X509_verify_cert(ctx);
-        if (ok != 1) {
+        else if (X509_verify_cert(ctx) != 1)
             rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK,
                            "the signer certificate does not chain to the signer trust list: %s",
                            X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
-            goto out;
-        }
+        else if ((X509_get_key_usage(signer) & KU_DIGITAL_SIGNATURE) == 0)
+            /* X509_get_key_usage: every bit set when the extension is absent */
+            rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK,
+                           "the signer certificate's keyUsage does not allow digitalSignature");
         X509_STORE_CTX_cleanup(ctx);
     }
-out:
     ERR_clear_error();
     X509_STORE_CTX_free(ctx);
-    sk_X509_free(signers);
-    sk_X509_pop_free(untrusted, X509_free);
+    return rv;
+}
+
+/* Signed by one or more certificates: each signer certificate found, each signature
+ * verified, then each chain. The signatures come first, so that a tampered message and an
+ * untrusted signer are told apart in the statusString. */
+static cmc_err verify_by_certificates(struct cmci_txn *t)
+{
+    STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(t->cms);
+    STACK_OF(X509) *msg_certs = CMS_get1_certs(t->cms); /* NULL when there are none */
+    cmc_err rv;
+
+    if ((rv = find_signer_certs(t, msg_certs)) != CMC_OK)
+        goto out;
+    for (int i = 0; i < sk_CMS_SignerInfo_num(sis); i++) {
+        CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, i);
+        X509 *signer = NULL;
+
+        CMS_SignerInfo_get0_algs(si, NULL, &signer, NULL, NULL);
+        if ((rv = verify_signature(si, X509_get0_pubkey(signer), CERT_BAD_SIG)) != CMC_OK)
+            goto out;
+    }
+    if (t->srv->ca->signer_trust == NULL) {
+        rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK,
+                       "the request is signed by a certificate, and this server trusts no signers");
+        goto out;
+    }
+    if ((rv = verify_signer_chains(t, msg_certs)) != CMC_OK)
+        goto out;
+    t->signer = CMCI_SIGNER_TRUSTED;
+out:
+    ERR_clear_error();
+    sk_X509_pop_free(msg_certs, X509_free);
     return rv;
 }
 
@@ -286,12 +447,9 @@ cmc_err cmci_verify_wrapper(struct cmci_txn *t)
     CMC_ENSURE(n > 0, CMC_ERR_BAD_MESSAGE_CHECK, "the SignedData has no signer");
     /* The algorithm policy (ca_alg.c) for every SignerInfo, before either path verifies. */
     CMC_GUARD(cmci_alg_check_signed_data(t->srv->ca, t->cms));
-    /* RFC 5652 §5.3: signedAttrs MUST be present when eContentType is not id-data. Checked
-     * here for every signer, because CMS_verify (operator signers, and the POP-key
-     * fallback) accepts a SignerInfo without them. */
+    /* Step 1 for every signer, on every path, before any signature is looked at. */
     for (int i = 0; i < n; i++)
-        CMC_ENSURE(CMS_signed_get_attr_count(sk_CMS_SignerInfo_value(sis, i)) > 0,
-                   CMC_ERR_BAD_MESSAGE_CHECK, "the SignerInfo has no signed attributes");
+        CMC_GUARD(check_signed_attrs(t, sk_CMS_SignerInfo_value(sis, i)));
 
     if (n == 1
         && CMS_SignerInfo_get0_signer_id(sk_CMS_SignerInfo_value(sis, 0), &keyid, &issuer, &sno) == 1
@@ -309,18 +467,57 @@ cmc_err cmci_verify_wrapper(struct cmci_txn *t)
         if (spki != NULL)
             cmc_error_clear();
     }
+    return verify_by_certificates(t);
+}
 
-    /* A signer with a certificate. First the signature alone, so that a tampered message
-     * and an untrusted signer are told apart in the statusString. */
-    if (CMS_verify(t->cms, NULL, NULL, NULL, NULL, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1)
-        return cmci_fail_ossl(CMC_ERR_BAD_MESSAGE_CHECK,
-                              "the SignedData signature does not verify");
-    ERR_clear_error();
-    CMC_ENSURE(t->srv->ca->signer_trust != NULL, CMC_ERR_BAD_MESSAGE_CHECK,
-               "the request is signed by a certificate, and this server trusts no signers");
-    /* The signatures are good; now only the signers' chains. Checking them here instead of a
-     * second CMS_verify keeps each signature verified once per request. */
-    CMC_GUARD(verify_signer_chains(t));
-    t->signer = CMCI_SIGNER_TRUSTED;
+/* Does @p x have an extendedKeyUsage @p p accepts of operator and RA signers?
+ * 1 yes, 0 no, -1 it has no (decodable, single) extendedKeyUsage extension at all. */
+static int signer_eku_ok(const struct cmci_profile *p, X509 *x)
+{
+    EXTENDED_KEY_USAGE *eku;
+    int crit = 0, ok = 0;
+
+    if (p->signer_eku_any)
+        return 1;
+    /* NULL when the extension is absent, repeated (crit -2) or does not decode: a
+     * certificate without an EKU is not taken for an RA's (docs/configuration.md). An
+     * anyExtendedKeyUsage is only what it says when the profile lists it. */
+    if ((eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL)) == NULL) {
+        ERR_clear_error();
+        return -1;
+    }
+    for (int i = 0; !ok && i < sk_ASN1_OBJECT_num(eku); i++)
+        for (size_t j = 0; !ok && j < p->n_signer_eku; j++)
+            ok = OBJ_cmp(sk_ASN1_OBJECT_value(eku, i), p->signer_eku[j]) == 0;
+    EXTENDED_KEY_USAGE_free(eku);
+    return ok;
+}
+
+cmc_err cmci_signer_authorise(const struct cmci_txn *t, const struct cmci_profile *p)
+{
+    STACK_OF(CMS_SignerInfo) *sis;
+
+    if (t->signer != CMCI_SIGNER_TRUSTED)
+        return CMC_OK;
+    sis = CMS_get0_SignerInfos(t->cms);
+    for (int i = 0; i < sk_CMS_SignerInfo_num(sis); i++) {
+        X509 *signer = NULL;
+        char who[96] = "";
+        int ok;
+
+        CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(sis, i), NULL, &signer, NULL, NULL);
+        if (signer == NULL)
+            CMC_BAIL(CMC_ERR_INTERNAL, "a verified SignerInfo has no signer certificate");
+        if ((ok = signer_eku_ok(p, signer)) == 1)
+            continue;
+        X509_NAME_oneline(X509_get_subject_name(signer), who, sizeof(who));
+        if (ok < 0)
+            CMC_BAIL(CMC_ERR_NOT_AUTHORIZED,
+                     "profile %s: the signer certificate %s has no extendedKeyUsage "
+                     "(signer_eku = %s)", p->name, who, p->signer_eku_text);
+        CMC_BAIL(CMC_ERR_NOT_AUTHORIZED,
+                 "profile %s: the signer certificate %s has no extendedKeyUsage in "
+                 "signer_eku = %s", p->name, who, p->signer_eku_text);
+    }
     return CMC_OK;
 }

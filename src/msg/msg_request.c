@@ -3,6 +3,7 @@
  * as the client sends them (rfc5272bis §3.1, §3.2). */
 #include "msg/msg_local.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -345,25 +346,85 @@ err:
     return rv;
 }
 
-/* The digest for the SignerInfo: SHA-256, except that RFC 8419 §3.1 fixes SHA-512 for
- * Ed25519 signed attributes (and SHAKE256 for Ed448, which OpenSSL picks itself). */
+/* The digest for the SignerInfo: SHA-256, except that RFC 8419 §2.3 fixes SHA-512 for
+ * Ed25519 and SHAKE256 (512-bit output) for Ed448. */
 static const EVP_MD *cms_md(const EVP_PKEY *key)
 {
     if (EVP_PKEY_is_a(key, "ED25519"))
         return EVP_sha512();
     if (EVP_PKEY_is_a(key, "ED448"))
-        return NULL;
+        return EVP_shake256();
     return EVP_sha256();
 }
 
-/* OpenSSL 3.0 and 3.1 pass a digest name to the EdDSA signature provider when signing a
- * SignerInfo, which it refuses ("invalid digest"); only later releases sign CMS with
- * Ed25519/Ed448. We say so plainly instead of failing deep in CMS_final. */
-static int eddsa_cms_ok(const EVP_PKEY *key)
+static int is_eddsa(const EVP_PKEY *key)
 {
-    if (!EVP_PKEY_is_a(key, "ED25519") && !EVP_PKEY_is_a(key, "ED448"))
-        return 1;
-    return OpenSSL_version_num() >= 0x30200000L;
+    return EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448");
+}
+
+/*
+ * Finish an Ed25519/Ed448 SignerInfo that CMS_add1_signer (CMS_PARTIAL) began with sid and
+ * digestAlgorithm, and put @p content in the SignedData. OpenSSL 3.0 and 3.1 cannot sign
+ * it themselves: they pass a digest name to the EdDSA signature provider, which refuses it.
+ * RFC 8419 §3: signedAttrs are required (contentType, messageDigest with the §2.3 digest),
+ * the signature is PureEdDSA over their DER (RFC 5652 §5.4) and signatureAlgorithm is
+ * id-Ed25519/id-Ed448 with no parameters (RFC 8410 §3).
+ */
+static cmc_err sign_eddsa(CMS_ContentInfo *cms, CMS_SignerInfo *si, EVP_PKEY *key,
+                          const uint8_t *content, size_t len)
+{
+    const EVP_MD *md = cms_md(key);
+    unsigned char dgst[64], *abuf = NULL, *sig = NULL;
+    size_t sig_len = 0;
+    int alen = 0;
+    ASN1_OCTET_STRING **pos;
+    X509_ALGOR *sig_alg = NULL;
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    cmc_err rv = CMC_OK;
+
+    /* the digest of the eContent; SHAKE256 gives 512 bits here (RFC 8419 §2.3) */
+    if (mctx == NULL || EVP_DigestInit_ex(mctx, md, NULL) != 1
+        || EVP_DigestUpdate(mctx, content, len) != 1
+        || ((EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF)
+                ? EVP_DigestFinalXOF(mctx, dgst, sizeof(dgst))
+                : EVP_DigestFinal_ex(mctx, dgst, NULL)) != 1) {
+        rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "digest of the PKIData");
+        goto err;
+    }
+    if (CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
+                                    cmc_oid_get0(CMC_OID_CCT_PKIDATA), -1) != 1
+        || CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, dgst,
+                                       (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF)
+                                           ? (int)sizeof(dgst) : EVP_MD_get_size(md)) != 1) {
+        rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "signed attributes");
+        goto err;
+    }
+    if ((rv = cmci_signed_attrs_der(si, &abuf, &alen)) != CMC_OK)
+        goto err;
+    EVP_MD_CTX_reset(mctx);
+    if (EVP_DigestSignInit(mctx, NULL, NULL, NULL, key) != 1
+        || EVP_DigestSign(mctx, NULL, &sig_len, abuf, (size_t)alen) != 1
+        || (sig = OPENSSL_malloc(sig_len)) == NULL
+        || EVP_DigestSign(mctx, sig, &sig_len, abuf, (size_t)alen) != 1
+        || ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig, (int)sig_len) != 1) {
+        rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "EdDSA signature");
+        goto err;
+    }
+    CMS_SignerInfo_get0_algs(si, NULL, NULL, NULL, &sig_alg);
+    if (sig_alg == NULL
+        || X509_ALGOR_set0(sig_alg, OBJ_nid2obj(EVP_PKEY_is_a(key, "ED25519") ? NID_ED25519
+                                                                              : NID_ED448),
+                           V_ASN1_UNDEF, NULL) != 1
+        || CMS_set_detached(cms, 0) != 1 || (pos = CMS_get0_content(cms)) == NULL
+        || *pos == NULL || ASN1_OCTET_STRING_set(*pos, content, (int)len) != 1) {
+        rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "SignedData");
+        goto err;
+    }
+err:
+    OPENSSL_free(sig);
+    OPENSSL_free(abuf);
+    EVP_MD_CTX_free(mctx);
+    return rv;
 }
 
 /* SignedData{id-cct-PKIData} (rfc5272bis §3.2). Signed attributes stay: with them the
@@ -372,7 +433,9 @@ static cmc_err sign_pkidata(const struct cmc_request_params *p, const uint8_t *p
                             size_t pd_len, uint8_t **der, size_t *der_len)
 {
     const unsigned int base = CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
+    EVP_PKEY *key = p->signer_cert != NULL ? p->signer_key : p->key;
     CMS_ContentInfo *cms = NULL;
+    CMS_SignerInfo *si;
     X509 *keyid_cert = NULL;
     BIO *in = NULL;
     unsigned char *buf = NULL;
@@ -380,6 +443,10 @@ static cmc_err sign_pkidata(const struct cmc_request_params *p, const uint8_t *p
     cmc_err rv = CMC_OK;
 
     *der = NULL;
+    if (pd_len > INT_MAX) {
+        rv = cmci_fail(CMC_ERR_LIMIT, "PKIData too large");
+        goto err;
+    }
     if ((cms = CMS_sign(NULL, NULL, NULL, NULL, base)) == NULL
         || CMS_set1_eContentType(cms, cmc_oid_get0(CMC_OID_CCT_PKIDATA)) != 1) {
         rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "SignedData");
@@ -388,13 +455,7 @@ static cmc_err sign_pkidata(const struct cmc_request_params *p, const uint8_t *p
     if (p->signer_cert != NULL) {
         /* An operator or RA signs: sid is issuerAndSerialNumber and its certificate and
          * chain travel in the bag so the server can build the path. */
-        if (!eddsa_cms_ok(p->signer_key)) {
-            rv = cmci_fail(CMC_ERR_UNSUPPORTED, "this OpenSSL cannot sign CMS with EdDSA "
-                           "(RFC 8419); use an RSA or EC signer key");
-            goto err;
-        }
-        if (CMS_add1_signer(cms, p->signer_cert, p->signer_key, cms_md(p->signer_key), base)
-            == NULL) {
+        if ((si = CMS_add1_signer(cms, p->signer_cert, key, cms_md(key), base)) == NULL) {
             rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "add signer (signer certificate and key)");
             goto err;
         }
@@ -408,22 +469,21 @@ static cmc_err sign_pkidata(const struct cmc_request_params *p, const uint8_t *p
         /* rfc5272bis §3.2.1.3.1: signed with the key being certified, sid is the
          * subjectKeyIdentifier carried in the request. No certificate exists yet, so the
          * bag stays empty. */
-        if (!eddsa_cms_ok(p->key)) {
-            rv = cmci_fail(CMC_ERR_UNSUPPORTED, "this OpenSSL cannot sign CMS with EdDSA "
-                           "(RFC 8419); use a Simple request, an RSA or EC key, or a signer "
-                           "certificate");
+        if ((rv = cmci_msg_keyid_cert(key, &keyid_cert)) != CMC_OK)
             goto err;
-        }
-        if ((rv = cmci_msg_keyid_cert(p->key, &keyid_cert)) != CMC_OK)
-            goto err;
-        if (CMS_add1_signer(cms, keyid_cert, p->key, cms_md(p->key),
-                            base | CMS_USE_KEYID | CMS_NOCERTS) == NULL) {
+        if ((si = CMS_add1_signer(cms, keyid_cert, key, cms_md(key),
+                                  base | CMS_USE_KEYID | CMS_NOCERTS)) == NULL) {
             rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "add signer (own key)");
             goto err;
         }
     }
-    if ((in = BIO_new_mem_buf(pd, (int)pd_len)) == NULL
-        || CMS_final(cms, in, NULL, base) != 1) {
+    /* CMS_PARTIAL: nothing is signed yet. EdDSA is finished by hand (sign_eddsa), the
+     * rest by CMS_final. */
+    if (is_eddsa(key)) {
+        if ((rv = sign_eddsa(cms, si, key, pd, pd_len)) != CMC_OK)
+            goto err;
+    } else if ((in = BIO_new_mem_buf(pd, (int)pd_len)) == NULL
+               || CMS_final(cms, in, NULL, base) != 1) {
         rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "sign PKIData");
         goto err;
     }

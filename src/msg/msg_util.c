@@ -31,9 +31,11 @@ cmc_err cmc_client_keygen(const char *type, EVP_PKEY **out)
         pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
     else if (strcmp(type, "ed25519") == 0)
         pk = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    else if (strcmp(type, "ed448") == 0)
+        pk = EVP_PKEY_Q_keygen(NULL, NULL, "ED448");
     else
         CMC_BAIL(CMC_ERR_USAGE, "unknown key type \"%s\" (expected rsa:2048, rsa:3072, "
-                 "rsa:4096, ec:P-256, ec:P-384 or ed25519)", type);
+                 "rsa:4096, ec:P-256, ec:P-384, ed25519 or ed448)", type);
     if (pk == NULL)
         return cmci_fail_ossl(CMC_ERR_CRYPTO, "generating a %s key", type);
     *out = pk;

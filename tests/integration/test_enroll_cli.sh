@@ -5,7 +5,11 @@
 # its key file is private and it is durably in the store.
 . "$(dirname "$0")/lib.sh"
 
-setup_demo --key-type ec:P-256
+ca_init --key-type ec:P-256
+# ed448 is not among the default key_types; this CA takes it too.
+sed -i '/^\[profile_default\]/a key_types = rsa:2048,rsa:3072,rsa:4096,ec:P-256,ec:P-384,ed25519,ed448' \
+    "$CA/cmcd.cnf"
+start_server
 
 # check_issued CERT KEY SUBJECT-RFC2253
 check_issued() {
@@ -32,10 +36,10 @@ for kt in ec:P-256 rsa:2048 ed25519; do
     log "simple $kt: ok"
 done
 
-# Full PKI Request, PKCS#10 and CRMF bodies. Not Ed25519: a Full request is signed with the
-# key being certified, and OpenSSL 3.0 cannot make CMS SignedData with EdDSA (RFC 8419), so
-# cmc refuses with a clear message; that refusal is checked below.
-for kt in ec:P-256 rsa:2048; do
+# Full PKI Request, PKCS#10 and CRMF bodies, signed by the key being certified. For
+# Ed25519/Ed448 that is an RFC 8419 SignerInfo, which OpenSSL 3.0's CMS can neither make nor
+# verify: libcmc builds it and cmcd checks it itself (issue 9 item 5).
+for kt in ec:P-256 rsa:2048 ed25519 ed448; do
     name="${kt//:/-}"
     enroll_ok --full --subject "/CN=full p10 $name" --new-key "$kt" \
         --key-out "$TMP/f-$name.key" --out "$TMP/f-$name.pem"
@@ -45,14 +49,6 @@ for kt in ec:P-256 rsa:2048; do
     check_issued "$TMP/c-$name.pem" "$TMP/c-$name.key" "CN=full crmf $name"
     log "full $kt (PKCS#10 and CRMF): ok"
 done
-
-if "$CMC" enroll --server "$URL" --ca-cert "$CA/ca.pem" --full --subject "/CN=full ed25519" \
-    --new-key ed25519 --key-out "$TMP/f-ed.key" --out "$TMP/f-ed.pem" >"$TMP/ed.log" 2>&1; then
-    log "note: cmc now makes Full requests with Ed25519 keys"
-    assert_verifies "$TMP/f-ed.pem"
-else
-    assert_contains "$TMP/ed.log" "EdDSA" "cmc's refusal of a Full request with an Ed25519 key"
-fi
 
 # An existing key file is used as is.
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TMP/own.key" 2>/dev/null
@@ -64,6 +60,6 @@ check_issued "$TMP/own.pem" "$TMP/own.key" "CN=own key"
 total="$(sqlite3 "$CA/cmcd.db" 'select count(*) from certs;')"
 dups="$(sqlite3 "$CA/cmcd.db" 'select count(*) - count(distinct serial_hex) from certs;')"
 assert_eq "$dups" 0 "repeated serials in the store"
-[ "$total" -ge 8 ] || fail "store holds $total certificates, expected at least 8"
+[ "$total" -ge 12 ] || fail "store holds $total certificates, expected at least 12"
 
 log "PASS ($total certificates)"

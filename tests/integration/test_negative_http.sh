@@ -10,7 +10,8 @@ need_mkreq
 for op in trusted untrusted; do
     new_key "$TMP/$op.key"
     openssl req -x509 -new -key "$TMP/$op.key" -subj "/CN=$op operator" -days 2 \
-        -addext keyUsage=critical,digitalSignature -out "$TMP/$op.pem" 2>"$TMP/op.log" \
+        -addext keyUsage=critical,digitalSignature -addext extendedKeyUsage=cmcRA \
+        -out "$TMP/$op.pem" 2>"$TMP/op.log" \
         || fail "making the $op operator certificate: $(cat "$TMP/op.log")"
 done
 

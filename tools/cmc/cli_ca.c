@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
@@ -34,7 +35,8 @@ static const char ca_help[] =
     "  --import-cert FILE   use an existing CA certificate ...\n"
     "  --import-key FILE    ... and its private key instead of creating them\n"
     "  --signer-trust FILE  certificates whose signatures on Full PKI Requests are\n"
-    "                       trusted (copied to DIR/trust.pem)\n";
+    "                       trusted (copied to DIR/trust.pem); an operator certificate\n"
+    "                       needs keyUsage digitalSignature and extendedKeyUsage cmcRA\n";
 
 #define DEFAULT_SUBJECT "/CN=cmcd CA"
 #define DEFAULT_KEY_TYPE "ec:P-256"
@@ -260,6 +262,38 @@ err:
     return rv;
 }
 
+/* An end-entity certificate in --signer-trust is an operator or RA certificate: cmcd takes
+ * its signatures only with keyUsage digitalSignature and, by default (signer_eku), the
+ * extendedKeyUsage id-kp-cmcRA (RFC 6402 §2.10). Say so now rather than at the first
+ * refused request. CA certificates are not checked: they vouch for the operators. */
+static void warn_signers(STACK_OF(X509) *trust)
+{
+    for (int i = 0; i < sk_X509_num(trust); i++) {
+        X509 *x = sk_X509_value(trust, i);
+        EXTENDED_KEY_USAGE *eku;
+        int ra = 0;
+        char name[256];
+
+        /* a CA that may sign certificates; `openssl req -x509` marks every certificate
+         * CA:TRUE, so an operator's own is told apart by its keyUsage */
+        if (X509_check_ca(x) != 0 && (X509_get_key_usage(x) & KU_KEY_CERT_SIGN) != 0)
+            continue;
+        eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+        for (int j = 0; j < sk_ASN1_OBJECT_num(eku); j++)
+            ra = ra || OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, j)) == NID_cmcRA;
+        EXTENDED_KEY_USAGE_free(eku);
+        ERR_clear_error();
+        X509_NAME_oneline(X509_get_subject_name(x), name, sizeof(name));
+        if ((X509_get_key_usage(x) & KU_DIGITAL_SIGNATURE) == 0)
+            fprintf(stderr, "cmc: warning: signer certificate %s has no keyUsage "
+                            "digitalSignature: cmcd will refuse its signatures\n", name);
+        else if (!ra)
+            fprintf(stderr, "cmc: warning: signer certificate %s has no extendedKeyUsage "
+                            "cmcRA: cmcd refuses its signatures unless a profile's signer_eku "
+                            "lists one it has (docs/configuration.md)\n", name);
+    }
+}
+
 static int needs_resp_signer(const EVP_PKEY *key)
 {
     return EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448");
@@ -409,6 +443,7 @@ int cli_ca(int argc, char **argv)
         cli_report("--signer-trust");
         goto out;
     }
+    warn_signers(trust);
     if (needs_resp_signer(key) && make_resp_signer(&o, cert, key, &rkey, &rcert) != CMC_OK) {
         cli_report("response signer");
         goto out;

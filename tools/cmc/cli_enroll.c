@@ -24,7 +24,7 @@ static const char enroll_help[] =
     "  --ca-cert FILE    CA certificate the answer must be signed by and chain to\n"
     "  --subject DN      /CN=name/O=org\n"
     "  --key FILE        existing private key (PEM or DER, unencrypted)\n"
-    "  --new-key TYPE    rsa:2048|rsa:3072|ec:P-256|ec:P-384|ed25519, saved to --key-out\n"
+    "  --new-key TYPE    rsa:2048|rsa:3072|ec:P-256|ec:P-384|ed25519|ed448, saved to --key-out\n"
     "  --full            Full PKI Request (SignedData over PKIData) instead of PKCS #10\n"
     "  --crmf            with --full: a CRMF request instead of PKCS #10\n"
     "  --profile NAME    with --full: ask for a server profile (regInfo)\n"

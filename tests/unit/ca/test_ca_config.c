@@ -159,6 +159,44 @@ static void test_ca_load__weak_algorithms(void **state)
     cmci_ca_free(ca);
 }
 
+/* signer_eku: names and dotted OIDs load, "any" too, the default is cmcRA (RFC 6402
+ * §2.10); an unknown name or an empty list is refused naming section and key. */
+static void test_ca_load__signer_eku(void **state)
+{
+    const char *bad[] = {"[p_default]", "signer_eku", "\"frobnicate\"", NULL};
+    const char *empty[] = {"[p_default]", "signer_eku", "empty list", NULL};
+    char path[300];
+    struct cmci_ca *ca = NULL;
+    const struct cmci_profile *p;
+    ASN1_OBJECT *oid = OBJ_txt2obj("1.3.6.1.4.1.99999.7", 1);
+
+    assert_non_null(oid);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\nsigner_eku = cmcRA, frobnicate\n",
+                               bad), CMC_ERR_CONFIG);
+    assert_int_equal(load_text(CA_TEST_BASE_CONF "[p_default]\nsigner_eku = ,\n", empty),
+                     CMC_ERR_CONFIG);
+    snprintf(path, sizeof(path), "%s/cmcd.cnf", dir);
+    assert_int_equal(ca_test_write(dir, "cmcd.cnf", CA_TEST_BASE_CONF), 0);
+    assert_int_equal(cmci_ca_load(&ca, path), CMC_OK);
+    p = ca->default_profile;
+    assert_int_equal(p->n_signer_eku, 1);
+    assert_int_equal(OBJ_obj2nid(p->signer_eku[0]), NID_cmcRA);
+    assert_false(p->signer_eku_any);
+    cmci_ca_free(ca);
+    ca = NULL;
+    assert_int_equal(ca_test_write(dir, "cmcd.cnf", CA_TEST_BASE_CONF
+                                   "[p_default]\nsigner_eku = clientAuth 1.3.6.1.4.1.99999.7, any\n"),
+                     0);
+    assert_int_equal(cmci_ca_load(&ca, path), CMC_OK);
+    p = ca->default_profile;
+    assert_int_equal(p->n_signer_eku, 2);
+    assert_int_equal(OBJ_obj2nid(p->signer_eku[0]), NID_client_auth);
+    assert_int_equal(OBJ_cmp(p->signer_eku[1], oid), 0);
+    assert_true(p->signer_eku_any);
+    ASN1_OBJECT_free(oid);
+    cmci_ca_free(ca);
+}
+
 static void test_ca_load__key_readable_by_others(void **state)
 {
     const char *needles[] = {"[cmcd]", "ca_key", "0644", NULL};
@@ -245,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_ca_load__syntax_error),
         cmocka_unit_test(test_ca_load__bad_database),
         cmocka_unit_test(test_ca_load__profile_key_usage_and_ca),
+        cmocka_unit_test(test_ca_load__signer_eku),
     };
     return cmocka_run_group_tests_name("ca_config", tests, setup, teardown);
 }

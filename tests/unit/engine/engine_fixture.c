@@ -110,12 +110,12 @@ static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
     return ok;
 }
 
-/* A certificate for @p key named CN=@p cn, issued by @p issuer (NULL: self-signed). */
-static X509 *mk_cert_md(EVP_PKEY *key, const char *cn, long serial, X509 *issuer,
-                        EVP_PKEY *issuer_key, int is_ca, const EVP_MD *md)
+X509 *ef_cert_md(EVP_PKEY *key, const char *cn, long serial, X509 *issuer,
+                 EVP_PKEY *issuer_key, const char *ku, const char *eku, const EVP_MD *md)
 {
     X509 *x = X509_new();
     X509_NAME *name = X509_NAME_new();
+    int is_ca = ku != NULL && strstr(ku, "keyCertSign") != NULL;
     int ok;
 
     ok = x != NULL && name != NULL
@@ -130,11 +130,8 @@ static X509 *mk_cert_md(EVP_PKEY *key, const char *cn, long serial, X509 *issuer
          && X509_set_pubkey(x, key) == 1
          && add_ext(x, issuer ? issuer : x, NID_basic_constraints,
                     is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE")
-         /* digitalSignature on the CA too: it signs Full PKI Responses, and a client's
-          * CMS_verify applies the S/MIME signing purpose to the signer */
-         && add_ext(x, issuer ? issuer : x, NID_key_usage,
-                    is_ca ? "critical,digitalSignature,keyCertSign,cRLSign"
-                          : "critical,digitalSignature")
+         && (ku == NULL || add_ext(x, issuer ? issuer : x, NID_key_usage, ku))
+         && (eku == NULL || add_ext(x, issuer ? issuer : x, NID_ext_key_usage, eku))
          && add_ext(x, issuer ? issuer : x, NID_subject_key_identifier, "hash")
          && X509_sign(x, issuer_key ? issuer_key : key, md) > 0;
     X509_NAME_free(name);
@@ -145,16 +142,31 @@ static X509 *mk_cert_md(EVP_PKEY *key, const char *cn, long serial, X509 *issuer
     return x;
 }
 
+X509 *ef_cert(EVP_PKEY *key, const char *cn, long serial, X509 *issuer, EVP_PKEY *issuer_key,
+              const char *ku, const char *eku)
+{
+    return ef_cert_md(key, cn, serial, issuer, issuer_key, ku, eku, EVP_sha256());
+}
+
+/* The fixture's CA certificates carry digitalSignature too: the issuing CA signs Full PKI
+ * Responses, and a client's CMS_verify applies the S/MIME signing purpose to the signer.
+ * Its operators are RAs: RFC 6402 §2.10 id-kp-cmcRA, which cmcd asks of a signer by
+ * default (signer_eku). */
+#define CA_KU "critical,digitalSignature,keyCertSign,cRLSign"
+#define OP_KU "critical,digitalSignature"
+#define OP_EKU "cmcRA"
+
 static X509 *mk_cert(EVP_PKEY *key, const char *cn, long serial, X509 *issuer,
                      EVP_PKEY *issuer_key, int is_ca)
 {
-    return mk_cert_md(key, cn, serial, issuer, issuer_key, is_ca, EVP_sha256());
+    return ef_cert(key, cn, serial, issuer, issuer_key, is_ca ? CA_KU : OP_KU,
+                   is_ca ? NULL : OP_EKU);
 }
 
 X509 *ef_operator_cert(const struct ef_fixture *f, EVP_PKEY *key, const char *cn, long serial,
                        const EVP_MD *md)
 {
-    return mk_cert_md(key, cn, serial, f->op_ca_cert, f->op_ca_key, 0, md);
+    return ef_cert_md(key, cn, serial, f->op_ca_cert, f->op_ca_key, OP_KU, OP_EKU, md);
 }
 
 EVP_PKEY *ef_key_ec_explicit(const char *curve)
@@ -231,6 +243,9 @@ static int write_config(struct ef_fixture *f, int sqlite, const char *main_extra
             "signed_only = profile_signed\n"
             "p384_only = profile_p384\n"
             "legacy_sha1 = profile_legacy_sha1\n"
+            "ra_or_client = profile_ra_or_client\n"
+            "any_signer = profile_any_signer\n"
+            "eddsa = profile_eddsa\n"
             "\n[profile_default]\n"
             "authorization = open\n"
             "validity_days = 30\n"
@@ -241,7 +256,17 @@ static int write_config(struct ef_fixture *f, int sqlite, const char *main_extra
             "key_types = ec:P-384\n"
             "\n[profile_legacy_sha1]\n"
             "authorization = open\n"
-            "allow_sha1 = yes\n",
+            "allow_sha1 = yes\n"
+
+            "\n[profile_ra_or_client]\n"
+            "authorization = signed\n"
+            "signer_eku = cmcRA, clientAuth\n"
+            "\n[profile_any_signer]\n"
+            "authorization = signed\n"
+            "signer_eku = any\n"
+            "\n[profile_eddsa]\n"
+            "authorization = open\n"
+            "key_types = ed25519, ed448\n",
             sqlite ? "sqlite:cmcd.db" : "mem:", main_extra ? main_extra : "");
     return fclose(fp) == 0;
 }
@@ -342,6 +367,20 @@ void ef_teardown(struct ef_fixture *f)
         rmdir(f->dir);
     }
     memset(f, 0, sizeof(*f));
+}
+
+int ef_write_certs(const struct ef_fixture *f, const char *file, X509 *const *certs, size_t n)
+{
+    char path[256];
+    FILE *fp;
+    int ok = 1;
+
+    snprintf(path, sizeof(path), "%s/%s", f->dir, file);
+    if ((fp = fopen(path, "w")) == NULL)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        ok = ok && PEM_write_X509(fp, certs[i]) == 1;
+    return fclose(fp) == 0 && ok;
 }
 
 long ef_store_count(const struct ef_fixture *f)
@@ -841,6 +880,12 @@ uint8_t *ef_sign_cert(const uint8_t *content, size_t clen, const ASN1_OBJECT *ct
     return sign_with(content, clen, ctype, cert, key, NULL, 0, len);
 }
 
+uint8_t *ef_sign_cert_flags(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
+                            X509 *cert, EVP_PKEY *key, unsigned flags, size_t *len)
+{
+    return sign_with(content, clen, ctype, cert, key, NULL, flags, len);
+}
+
 uint8_t *ef_full_pop(const CMC_PKIDATA *pd, EVP_PKEY *key, size_t *len)
 {
     size_t n = 0;
@@ -858,6 +903,18 @@ uint8_t *ef_full_cert(const CMC_PKIDATA *pd, X509 *cert, EVP_PKEY *key, size_t *
         body ? ef_sign_cert(body, n, cmc_oid_get0(CMC_OID_CCT_PKIDATA), cert, key, len) : NULL;
     OPENSSL_free(body);
     return der;
+}
+
+uint8_t *ef_relabel(const uint8_t *der, size_t len, const ASN1_OBJECT *ctype, size_t *out_len)
+{
+    const unsigned char *p = der;
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+    uint8_t *out = NULL;
+
+    if (cms != NULL && CMS_set1_eContentType(cms, ctype) == 1)
+        out = cms_der(cms, out_len);
+    CMS_ContentInfo_free(cms);
+    return out;
 }
 
 uint8_t *ef_tamper_signature(const uint8_t *der, size_t len, size_t *out_len)

@@ -26,7 +26,7 @@ struct ef_fixture {
     X509 *ca_cert;
     EVP_PKEY *op_ca_key; /* "operator CA": its certificate is trust.pem */
     X509 *op_ca_cert;
-    EVP_PKEY *op_key;    /* operator issued by the operator CA: trusted */
+    EVP_PKEY *op_key;    /* operator (EKU cmcRA) issued by the operator CA: trusted */
     X509 *op_cert;
     EVP_PKEY *rogue_key; /* operator issued by an untrusted CA */
     X509 *rogue_cert;
@@ -46,8 +46,19 @@ int ef_setup_fixed(struct ef_fixture *f);
 int ef_reload(struct ef_fixture *f, const char *main_extra);
 /* Free the server and every key/cert, and remove the temp dir. */
 void ef_teardown(struct ef_fixture *f);
+/* Write @p certs as PEM to DIR/@p file (trust.pem is the server's signer_trust). */
+int ef_write_certs(const struct ef_fixture *f, const char *file, X509 *const *certs, size_t n);
 /* Number of certificates in the server's store; -1 on error. */
 long ef_store_count(const struct ef_fixture *f);
+
+/* A v3 certificate for @p key named CN=@p cn, issued by @p issuer/@p issuer_key (NULL:
+ * self-signed), with keyUsage @p ku and extendedKeyUsage @p eku in openssl.cnf syntax
+ * (NULL: no such extension); CA:TRUE when @p ku has keyCertSign. New. */
+X509 *ef_cert(EVP_PKEY *key, const char *cn, long serial, X509 *issuer, EVP_PKEY *issuer_key,
+              const char *ku, const char *eku);
+/* ef_cert with the signature digest @p md (the algorithm-policy tests sign with SHA-1). */
+X509 *ef_cert_md(EVP_PKEY *key, const char *cn, long serial, X509 *issuer,
+                 EVP_PKEY *issuer_key, const char *ku, const char *eku, const EVP_MD *md);
 
 /* --- keys and requests ------------------------------------------------------------- */
 EVP_PKEY *ef_key_ec(const char *curve);  /* "P-256", "P-384"; new */
@@ -125,9 +136,15 @@ uint8_t *ef_sign_md(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctyp
 /* SignedData signed by @p cert/@p key (issuerAndSerialNumber), carrying @p cert. */
 uint8_t *ef_sign_cert(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
                       X509 *cert, EVP_PKEY *key, size_t *len);
+/* The same with extra CMS_sign flags (CMS_NOCERTS: the signer certificate left out). */
+uint8_t *ef_sign_cert_flags(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
+                            X509 *cert, EVP_PKEY *key, unsigned flags, size_t *len);
 /* Shortcuts: the PKIData signed by the POP key / by the certificate. */
 uint8_t *ef_full_pop(const CMC_PKIDATA *pd, EVP_PKEY *key, size_t *len);
 uint8_t *ef_full_cert(const CMC_PKIDATA *pd, X509 *cert, EVP_PKEY *key, size_t *len);
+/* A DER SignedData with its eContentType changed to @p ctype and nothing else (the
+ * signatures and messageDigests still verify); new DER. */
+uint8_t *ef_relabel(const uint8_t *der, size_t len, const ASN1_OBJECT *ctype, size_t *out_len);
 /* Flip one bit of the first SignerInfo's signature of a DER SignedData; new DER. */
 uint8_t *ef_tamper_signature(const uint8_t *der, size_t len, size_t *out_len);
 /* EnvelopedData for @p rcpt holding a few bytes; and a plain id-data ContentInfo. */

@@ -8,6 +8,8 @@
 
 #include <openssl/crypto.h>
 
+#include <cmc/client.h>
+
 #include "engine_fixture.h"
 
 static int failures;
@@ -75,6 +77,27 @@ static void crm_seed(const char *dir, const char *name, EVP_PKEY *key, enum ef_c
     CMC_PKIDATA_free(pd);
 }
 
+static void eddsa_seed(const char *dir, const char *name, const char *type)
+{
+    EVP_PKEY *key = NULL;
+    struct cmc_client_req *req = NULL;
+    struct cmc_request_params p = {.subject = "/CN=seed eddsa", .full = 1, .profile = "eddsa"};
+    const uint8_t *der;
+    size_t len = 0;
+
+    if (cmc_client_keygen(type, &key) == CMC_OK) {
+        p.key = key;
+        if (cmc_client_req_new(&p, &req) == CMC_OK) {
+            der = cmc_client_req_get0_der(req, &len);
+            put(dir, name, OPENSSL_memdup(der, len), &len);
+        }
+    }
+    if (req == NULL)
+        put(dir, name, NULL, NULL);
+    cmc_client_req_free(req);
+    EVP_PKEY_free(key);
+}
+
 int main(int argc, char **argv)
 {
     static const uint8_t nonce[16] = "seed-nonce-00001";
@@ -84,7 +107,7 @@ int main(int argc, char **argv)
     CMC_PKIDATA *pd;
     ASN1_TYPE *t;
     const char *dir;
-    uint8_t *der, *der2;
+    uint8_t *der, *der2, *body;
     size_t len = 0, len2 = 0;
 
     if (argc != 2) {
@@ -122,6 +145,20 @@ int main(int argc, char **argv)
         OPENSSL_free(der);
         put(dir, "full_tcr_operator.der", ef_full_cert(pd, f.op_cert, f.op_key, &len), &len);
         put(dir, "full_tcr_rogue.der", ef_full_cert(pd, f.rogue_cert, f.rogue_key, &len), &len);
+        /* the signer certificate left out (RFC 5652 §5.1), and an operator signature over
+         * id-data relabelled id-cct-PKIData (RFC 5652 §11.1) */
+        body = ef_pkidata_der(pd, &len2);
+        der = body ? ef_sign_cert_flags(body, len2, cmc_oid_get0(CMC_OID_CCT_PKIDATA), f.op_cert,
+                                        f.op_key, CMS_NOCERTS, &len)
+                   : NULL;
+        put(dir, "full_operator_nocerts.der", der, &len);
+        der = body ? ef_sign_cert(body, len2, OBJ_nid2obj(NID_pkcs7_data), f.op_cert, f.op_key,
+                                  &len)
+                   : NULL;
+        put(dir, "full_operator_relabelled.der",
+            der ? ef_relabel(der, len, cmc_oid_get0(CMC_OID_CCT_PKIDATA), &len2) : NULL, &len2);
+        OPENSSL_free(der);
+        OPENSSL_free(body);
     }
     CMC_PKIDATA_free(pd);
     crm_seed(dir, "full_crm_pop.der", key, EF_CRM_GOOD);
@@ -204,6 +241,11 @@ int main(int argc, char **argv)
         CMC_PKIDATA_free(inner);
         CMC_PKIDATA_free(middle);
     }
+
+    /* RFC 8419: Ed25519 / Ed448 keys signing their own request (the client library builds
+     * the SignerInfo OpenSSL 3.0's CMS cannot) */
+    eddsa_seed(dir, "full_ed25519_pop.der", "ed25519");
+    eddsa_seed(dir, "full_ed448_pop.der", "ed448");
 
     /* other content types */
     put(dir, "enveloped.der", ef_enveloped(f.ca_cert, &len), &len);

@@ -13,6 +13,7 @@
 #include <openssl/cms.h>
 #include <openssl/err.h>
 
+#include <cmc/client.h>
 #include <cmc/store.h>
 
 #include "engine_fixture.h"
@@ -1022,6 +1023,323 @@ static void test_untrusted_operator(void **state)
     EVP_PKEY_free(key);
 }
 
+/* ---- Full PKI Requests: signed attributes, signer certificates, EdDSA (issue 9) ------ */
+
+/* RFC 5652 §11.1: the contentType signed attribute must equal eContentType, on every path.
+ * Bytes an operator signed as id-data, relabelled id-cct-PKIData, must not be issued under
+ * an operator-only profile (CMS_verify does not compare the two); nor may a POP signature
+ * made over id-data count, on the direct path or the CMS_SignerInfo_verify fallback. */
+static void test_signed_content_type_must_match(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    size_t plen = 0, len = 0, rlen = 0;
+    uint8_t *body, *der, *bad;
+
+    assert_true(ef_add_profile(pd, 2, "signed_only"));
+    body = ef_pkidata_der(pd, &plen);
+    assert_non_null(body);
+    /* operator / RA path */
+    der = ef_sign_cert(body, plen, OBJ_nid2obj(NID_pkcs7_data), f->op_cert, f->op_key, &len);
+    assert_non_null(der);
+    bad = ef_relabel(der, len, cmc_oid_get0(CMC_OID_CCT_PKIDATA), &rlen);
+    assert_non_null(bad);
+    check_whole_failure(f, bad, &rlen, 2, 1, "is not the eContentType");
+    OPENSSL_free(der);
+    /* POP key, direct check */
+    der = ef_sign_pop(body, plen, OBJ_nid2obj(NID_pkcs7_data), key, &len);
+    assert_non_null(der);
+    bad = ef_relabel(der, len, cmc_oid_get0(CMC_OID_CCT_PKIDATA), &rlen);
+    assert_non_null(bad);
+    check_whole_failure(f, bad, &rlen, 2, 1, "is not the eContentType");
+    /* POP key, CMS_SignerInfo_verify fallback */
+    assert_true(retarget_signer_alg(der, len));
+    bad = ef_relabel(der, len, cmc_oid_get0(CMC_OID_CCT_PKIDATA), &rlen);
+    assert_non_null(bad);
+    check_whole_failure(f, bad, &rlen, 2, 1, "is not the eContentType");
+    OPENSSL_free(der);
+    assert_int_equal(ef_store_count(f), 0);
+    OPENSSL_free(body);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* A Full request for a new key under @p profile, signed by @p cert / @p ckey, with a
+ * transactionId so the answer is a Full PKI Response. */
+static uint8_t *op_signed(EVP_PKEY *key, const char *profile, X509 *cert, EVP_PKEY *ckey,
+                          size_t *len)
+{
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    uint8_t *der;
+
+    assert_true(ef_add_profile(pd, 2, profile));
+    assert_true(ef_add_ctl_int(pd, 3, CMC_CTRL_TRANSACTION_ID, 9));
+    der = ef_full_cert(pd, cert, ckey, len);
+    CMC_PKIDATA_free(pd);
+    return der;
+}
+
+/* The request signed by @p cert under @p profile is issued (@p fail_info < 0) or its body
+ * part fails with @p fail_info and a statusString holding @p why. */
+static void expect_signer(struct ef_fixture *f, const char *profile, X509 *cert, EVP_PKEY *ckey,
+                          long fail_info, const char *why)
+{
+    EVP_PKEY *key = ef_key_ec("P-256");
+    struct ef_resp r;
+    size_t len = 0;
+
+    run_full(f, op_signed(key, profile, cert, ckey, &len), &len, &r);
+    assert_int_equal(r.n_st, 1);
+    if (fail_info < 0) {
+        check_status(&r.st[0], 0, -1, IDS(1));
+        assert_non_null(ef_find_cert(f, &r, key));
+    } else {
+        check_status(&r.st[0], 2, fail_info, IDS(1));
+        if (strstr(r.st[0].text, why) == NULL)
+            print_error("statusString \"%s\" lacks \"%s\"\n", r.st[0].text, why);
+        assert_non_null(strstr(r.st[0].text, why));
+        assert_null(ef_find_cert(f, &r, key));
+    }
+    ef_resp_free(&r);
+    EVP_PKEY_free(key);
+}
+
+/* Who may sign as operator or RA: a certificate chaining to signer_trust with
+ * digitalSignature where keyUsage is present (else badMessageCheck {0}) and an
+ * extendedKeyUsage the profile's signer_eku lists (else badIdentity for the request);
+ * default signer_eku = cmcRA (RFC 6402 §2.10); a certificate without EKU only under
+ * signer_eku = any. */
+static void test_signer_key_usage_and_eku(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *k_tls = ef_key_ec("P-256"), *k_none = ef_key_ec("P-256"), *k_cli = ef_key_ec("P-256");
+    X509 *tls = ef_cert(k_tls, "tls server", 20, f->op_ca_cert, f->op_ca_key,
+                        "critical,keyEncipherment", "serverAuth");
+    X509 *none = ef_cert(k_none, "no eku", 21, f->op_ca_cert, f->op_ca_key,
+                         "critical,digitalSignature", NULL);
+    X509 *cli = ef_cert(k_cli, "client auth", 22, f->op_ca_cert, f->op_ca_key,
+                        "critical,digitalSignature", "clientAuth");
+    EVP_PKEY *key = ef_key_ec("P-256");
+    size_t len = 0;
+
+    assert_non_null(tls);
+    assert_non_null(none);
+    assert_non_null(cli);
+    /* a TLS server certificate, keyEncipherment only: not a signing certificate at all */
+    check_whole_failure(f, op_signed(key, "signed_only", tls, k_tls, &len), &len, 2, 1,
+                        "keyUsage does not allow digitalSignature");
+    check_whole_failure(f, op_signed(key, "any_signer", tls, k_tls, &len), &len, 2, 1,
+                        "keyUsage does not allow digitalSignature");
+    /* no extendedKeyUsage: refused unless the profile says any */
+    expect_signer(f, "signed_only", none, k_none, 7, "has no extendedKeyUsage (signer_eku = cmcRA)");
+    expect_signer(f, "default", none, k_none, 7, "signer_eku = cmcRA");
+    expect_signer(f, "any_signer", none, k_none, -1, NULL);
+    /* clientAuth: only where signer_eku lists it */
+    expect_signer(f, "signed_only", cli, k_cli, 7, "has no extendedKeyUsage in signer_eku = cmcRA");
+    expect_signer(f, "ra_or_client", cli, k_cli, -1, NULL);
+    expect_signer(f, "any_signer", cli, k_cli, -1, NULL);
+    /* cmcRA: the default */
+    expect_signer(f, "signed_only", f->op_cert, f->op_key, -1, NULL);
+    expect_signer(f, "ra_or_client", f->op_cert, f->op_key, -1, NULL);
+    assert_int_equal(ef_store_count(f), 5);
+    X509_free(tls);
+    X509_free(none);
+    X509_free(cli);
+    EVP_PKEY_free(k_tls);
+    EVP_PKEY_free(k_none);
+    EVP_PKEY_free(k_cli);
+    EVP_PKEY_free(key);
+}
+
+/* docs/configuration.md: every certificate in signer_trust is trusted, so an operator
+ * certificate listed on its own (issued by a CA that is not listed, not self-signed) signs
+ * for signed profiles. Listing it makes it an anchor, not a CA: a certificate it issued
+ * still does not chain (basicConstraints CA:FALSE). */
+static void test_lone_operator_in_trust(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *lone_ca_key = ef_key_ec("P-256"), *lone_key = ef_key_ec("P-256");
+    EVP_PKEY *sub_key = ef_key_ec("P-256"), *key = ef_key_ec("P-256");
+    X509 *lone_ca = ef_cert(lone_ca_key, "unlisted CA", 30, NULL, NULL,
+                            "critical,digitalSignature,keyCertSign,cRLSign", NULL);
+    X509 *lone = ef_cert(lone_key, "lone operator", 31, lone_ca, lone_ca_key,
+                         "critical,digitalSignature", "cmcRA");
+    X509 *sub = ef_cert(sub_key, "issued by an operator", 32, lone, lone_key,
+                        "critical,digitalSignature", "cmcRA");
+    X509 *trust[2];
+    size_t len = 0;
+
+    assert_non_null(lone);
+    assert_non_null(sub);
+    trust[0] = f->op_ca_cert;
+    trust[1] = lone;
+    assert_true(ef_write_certs(f, "trust.pem", trust, 2));
+    assert_true(ef_reload(f, NULL));
+    expect_signer(f, "signed_only", lone, lone_key, -1, NULL);
+    check_whole_failure(f, op_signed(key, "signed_only", sub, sub_key, &len), &len, 2, 1,
+                        "does not chain");
+    /* the operator CA listed before still vouches for its operator */
+    expect_signer(f, "signed_only", f->op_cert, f->op_key, -1, NULL);
+    X509_free(lone_ca);
+    X509_free(lone);
+    X509_free(sub);
+    EVP_PKEY_free(lone_ca_key);
+    EVP_PKEY_free(lone_key);
+    EVP_PKEY_free(sub_key);
+    EVP_PKEY_free(key);
+}
+
+/* RFC 5652 §5.1: a SignedData may leave out the signer's certificate. When it is not in
+ * signer_trust either, the statusString says so (not "does not verify"); when the operator
+ * certificate is listed in signer_trust, it is found there and the request is issued. */
+static void test_signer_cert_omitted(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_with_tcr(key, 1);
+    X509 *trust[2];
+    size_t plen = 0, len = 0;
+    uint8_t *body, *der;
+    struct ef_resp r;
+
+    assert_true(ef_add_profile(pd, 2, "signed_only"));
+    assert_true(ef_add_ctl_int(pd, 3, CMC_CTRL_TRANSACTION_ID, 4));
+    body = ef_pkidata_der(pd, &plen);
+    assert_non_null(body);
+    der = ef_sign_cert_flags(body, plen, cmc_oid_get0(CMC_OID_CCT_PKIDATA), f->op_cert,
+                             f->op_key, CMS_NOCERTS, &len);
+    assert_non_null(der);
+    check_whole_failure(f, der, &len, 2, 1,
+                        "is neither in the request nor in the signer trust list");
+
+    trust[0] = f->op_ca_cert;
+    trust[1] = f->op_cert;
+    assert_true(ef_write_certs(f, "trust.pem", trust, 2));
+    assert_true(ef_reload(f, NULL));
+    der = ef_sign_cert_flags(body, plen, cmc_oid_get0(CMC_OID_CCT_PKIDATA), f->op_cert,
+                             f->op_key, CMS_NOCERTS, &len);
+    run_full(f, der, &len, &r);
+    assert_int_equal(r.n_st, 1);
+    check_status(&r.st[0], 0, -1, IDS(1));
+    assert_non_null(ef_find_cert(f, &r, key));
+    ef_resp_free(&r);
+    OPENSSL_free(body);
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(key);
+}
+
+/* A Full request from the client library (msg_request.c), signed by @p key itself or, with
+ * @p op, by that operator. DER, OPENSSL_free()d by the caller. */
+static uint8_t *client_full(EVP_PKEY *key, int crmf, X509 *op, EVP_PKEY *op_key, size_t *len)
+{
+    struct cmc_request_params p = {.subject = "/CN=eddsa", .key = key, .full = 1,
+                                   .crmf = crmf, .profile = "eddsa",
+                                   .signer_cert = op, .signer_key = op_key};
+    struct cmc_client_req *req = NULL;
+    const uint8_t *der;
+    uint8_t *out;
+
+    assert_int_equal(cmc_client_req_new(&p, &req), CMC_OK);
+    der = cmc_client_req_get0_der(req, len);
+    out = OPENSSL_memdup(der, *len);
+    assert_non_null(out);
+    cmc_client_req_free(req);
+    return out;
+}
+
+/* Re-sign the one SignerInfo of @p der with @p key (EdDSA) after setting its digest
+ * algorithm to @p md and the messageDigest to match: a SignerInfo that is right in every
+ * way but the digest RFC 8419 §2.3 fixes. New DER. */
+static uint8_t *eddsa_with_digest(const uint8_t *der, size_t len, EVP_PKEY *key,
+                                  const EVP_MD *md, size_t *out_len)
+{
+    const unsigned char *p = der;
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+    CMS_SignerInfo *si;
+    X509_ALGOR *dig = NULL;
+    ASN1_OCTET_STRING **content;
+    unsigned char dgst[EVP_MAX_MD_SIZE], *abuf = NULL, sig[114], *out = NULL;
+    unsigned int dlen = 0;
+    size_t slen = sizeof(sig);
+    int alen = 0, n;
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+
+    assert_non_null(cms);
+    si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+    CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, NULL);
+    X509_ALGOR_set_md(dig, md);
+    content = CMS_get0_content(cms);
+    assert_int_equal(EVP_Digest((*content)->data, (size_t)(*content)->length, dgst, &dlen, md,
+                                NULL), 1);
+    X509_ATTRIBUTE_free(CMS_signed_delete_attr(
+        si, CMS_signed_get_attr_by_NID(si, NID_pkcs9_messageDigest, -1)));
+    assert_int_equal(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING,
+                                                 dgst, (int)dlen), 1);
+    assert_int_equal(cmci_signed_attrs_der(si, &abuf, &alen), CMC_OK);
+    assert_int_equal(EVP_DigestSignInit(mctx, NULL, NULL, NULL, key), 1);
+    assert_int_equal(EVP_DigestSign(mctx, sig, &slen, abuf, (size_t)alen), 1);
+    assert_int_equal(ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig, (int)slen), 1);
+    n = i2d_CMS_ContentInfo(cms, &out);
+    assert_true(n > 0);
+    *out_len = (size_t)n;
+    OPENSSL_free(abuf);
+    EVP_MD_CTX_free(mctx);
+    CMS_ContentInfo_free(cms);
+    return out;
+}
+
+/* RFC 8419: an Ed25519 or Ed448 key signs its own Full request (SKI sid, SHA-512 or
+ * SHAKE256, PureEdDSA over the signed attributes). OpenSSL 3.0's CMS cannot verify that, so
+ * engine_signer.c verify_direct does: issued for PKCS #10 and CRMF; a flipped signature
+ * bit is badMessageCheck; a digest other than the one RFC 8419 §2.3 fixes is badAlg. An
+ * Ed25519 operator certificate signs for others the same way. */
+static void test_full_eddsa_signed(void **state)
+{
+    struct ef_fixture *f = *state;
+    static const char *const types[] = {"ED25519", "ED448"};
+    EVP_PKEY *op_ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    X509 *op = ef_cert(op_ed, "eddsa operator", 40, f->op_ca_cert, f->op_ca_key,
+                       "critical,digitalSignature", "cmcRA");
+    long issued = 0;
+
+    assert_non_null(op);
+    for (size_t i = 0; i < 2; i++) {
+        EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, types[i]);
+        size_t len = 0, tlen = 0;
+        uint8_t *der, *bad;
+        struct ef_resp r;
+        char ct[96];
+
+        assert_non_null(key);
+        for (int crmf = 0; crmf < 2; crmf++) {
+            der = client_full(key, crmf, NULL, NULL, &len);
+            assert_true(ef_run(f, CMC_REQUEST_FULL, der, len, &r, ct, sizeof(ct)));
+            check_status(&r.st[0], 0, -1, IDS(1));
+            assert_non_null(ef_find_cert(f, &r, key));
+            ef_resp_free(&r);
+            assert_int_equal(ef_store_count(f), ++issued);
+            bad = ef_tamper_signature(der, len, &tlen);
+            check_whole_failure(f, bad, &tlen, 2, 1, "with the key being certified");
+            OPENSSL_free(der);
+        }
+        der = client_full(key, 0, NULL, NULL, &len);
+        bad = eddsa_with_digest(der, len, key, EVP_sha256(), &tlen);
+        check_whole_failure(f, bad, &tlen, 2, 0, "RFC 8419"); /* badAlg */
+        OPENSSL_free(der);
+        /* the same key, for another requester's key, as an operator */
+        der = client_full(key, 0, op, op_ed, &len);
+        assert_true(ef_run(f, CMC_REQUEST_FULL, der, len, &r, ct, sizeof(ct)));
+        check_status(&r.st[0], 0, -1, IDS(1));
+        ef_resp_free(&r);
+        assert_int_equal(ef_store_count(f), ++issued);
+        OPENSSL_free(der);
+        EVP_PKEY_free(key);
+    }
+    X509_free(op);
+    EVP_PKEY_free(op_ed);
+}
+
 /* authorization = signed: a trusted operator's signature issues; the requester's own POP
  * signature does not (failed / badIdentity for the request). */
 static void test_signed_only_profile(void **state)
@@ -1358,6 +1676,11 @@ int main(void)
         T(test_tampered_wrapper),
         T(test_full_pop_signed_cms_verify_fallback),
         T(test_untrusted_operator),
+        T(test_signed_content_type_must_match),
+        T(test_signer_key_usage_and_eku),
+        T(test_lone_operator_in_trust),
+        T(test_signer_cert_omitted),
+        T(test_full_eddsa_signed),
         T(test_signed_only_profile),
         T(test_unknown_profile),
         T(test_limit_controls),

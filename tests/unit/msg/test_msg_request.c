@@ -257,19 +257,91 @@ static void test_req_new__full_p10_decodes_and_verifies(void **state)
     full_p10_roundtrip(f->ec);
 }
 
-/* OpenSSL 3.0 cannot sign a SignerInfo with EdDSA: refused up front, clearly. */
-static void test_req_new__full_ed25519_self_signed_unsupported_on_3_0(void **state)
+/* RFC 8419 SignerInfo of an EdDSA key signing its own Full request (msg_request.c
+ * sign_eddsa, since OpenSSL 3.0's CMS cannot): sid = SKI, digestAlgorithm SHA-512 (Ed25519)
+ * or SHAKE256 (Ed448) with no parameters, contentType and messageDigest signed attributes,
+ * signatureAlgorithm id-Ed25519/id-Ed448 with no parameters, and a PureEdDSA signature over
+ * the DER of the signed attributes that verifies with the key. */
+static void eddsa_self_signed(EVP_PKEY *key, int sig_nid, int md_nid, size_t md_len)
+{
+    struct cmc_request_params p = {.subject = "/CN=ed", .key = key, .full = 1};
+    struct cmc_client_req *req = NULL;
+    CMS_ContentInfo *cms;
+    CMC_PKIDATA *pd;
+    CMS_SignerInfo *si;
+    X509_ALGOR *dig = NULL, *sig = NULL;
+    ASN1_OCTET_STRING *keyid = NULL, *ski = NULL, **content;
+    X509_NAME *iss = NULL;
+    ASN1_INTEGER *sno = NULL;
+    const ASN1_OBJECT *ct;
+    const ASN1_OCTET_STRING *md_attr;
+    unsigned char dgst[64], *abuf = NULL;
+    int alen = 0;
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    STACK_OF(X509_EXTENSION) *exts = NULL;
+
+    assert_int_equal(cmc_client_req_new(&p, &req), CMC_OK);
+    decode_full(req, &cms, &pd);
+    assert_int_equal(sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)), 1);
+    si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+    assert_int_equal(CMS_SignerInfo_get0_signer_id(si, &keyid, &iss, &sno), 1);
+    assert_int_equal(cmc_p10_get1_extensions(
+                         sk_CMC_TAGGED_REQUEST_value(pd->reqSequence, 0)->value.tcr->certificationRequest,
+                         &exts), CMC_OK);
+    assert_ski(exts, key, &ski);
+    assert_int_equal(ASN1_OCTET_STRING_cmp(keyid, ski), 0);
+    CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, &sig);
+    assert_int_equal(OBJ_obj2nid(dig->algorithm), md_nid);
+    assert_null(dig->parameter);
+    assert_int_equal(OBJ_obj2nid(sig->algorithm), sig_nid);
+    assert_null(sig->parameter);
+    ct = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_contentType), -3, V_ASN1_OBJECT);
+    assert_non_null(ct);
+    assert_int_equal(OBJ_cmp(ct, cmc_oid_get0(CMC_OID_CCT_PKIDATA)), 0);
+    md_attr = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3,
+                                          V_ASN1_OCTET_STRING);
+    assert_non_null(md_attr);
+    content = CMS_get0_content(cms);
+    assert_true(content != NULL && *content != NULL);
+    assert_int_equal(EVP_DigestInit_ex(mctx, EVP_get_digestbynid(md_nid), NULL), 1);
+    assert_int_equal(EVP_DigestUpdate(mctx, (*content)->data, (size_t)(*content)->length), 1);
+    if (md_nid == NID_shake256)
+        assert_int_equal(EVP_DigestFinalXOF(mctx, dgst, md_len), 1);
+    else
+        assert_int_equal(EVP_DigestFinal_ex(mctx, dgst, NULL), 1);
+    assert_int_equal(md_attr->length, (int)md_len);
+    assert_memory_equal(md_attr->data, dgst, md_len);
+    assert_int_equal(cmci_signed_attrs_der(si, &abuf, &alen), CMC_OK);
+    EVP_MD_CTX_reset(mctx);
+    assert_int_equal(EVP_DigestVerifyInit(mctx, NULL, NULL, NULL, key), 1);
+    assert_int_equal(EVP_DigestVerify(mctx, CMS_SignerInfo_get0_signature(si)->data,
+                                      (size_t)CMS_SignerInfo_get0_signature(si)->length, abuf,
+                                      (size_t)alen), 1);
+    assert_null(CMS_get1_certs(cms)); /* no certificates in the bag */
+    OPENSSL_free(abuf);
+    EVP_MD_CTX_free(mctx);
+    ASN1_OCTET_STRING_free(ski);
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    CMC_PKIDATA_free(pd);
+    CMS_ContentInfo_free(cms);
+    cmc_client_req_free(req);
+}
+
+static void test_req_new__full_ed25519_self_signed(void **state)
 {
     struct fixture *f = *state;
-    struct cmc_request_params p = {.subject = "/CN=ed", .key = f->ed, .full = 1};
-    struct cmc_client_req *req = NULL;
 
-    if (OpenSSL_version_num() >= 0x30200000L) {
-        full_p10_roundtrip(f->ed);
-        return;
-    }
-    assert_int_equal(cmc_client_req_new(&p, &req), CMC_ERR_UNSUPPORTED);
-    assert_null(req);
+    eddsa_self_signed(f->ed, NID_ED25519, NID_sha512, 64);
+}
+
+static void test_req_new__full_ed448_self_signed(void **state)
+{
+    EVP_PKEY *key = NULL;
+
+    (void)state;
+    assert_int_equal(cmc_client_keygen("ed448", &key), CMC_OK);
+    eddsa_self_signed(key, NID_ED448, NID_shake256, 64);
+    EVP_PKEY_free(key);
 }
 
 static void full_crmf_roundtrip(EVP_PKEY *key, X509 *op, EVP_PKEY *op_key)
@@ -496,7 +568,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_req_new__simple_is_signed_pkcs10),
         cmocka_unit_test(test_req_new__full_p10_decodes_and_verifies),
-        cmocka_unit_test(test_req_new__full_ed25519_self_signed_unsupported_on_3_0),
+        cmocka_unit_test(test_req_new__full_ed25519_self_signed),
+        cmocka_unit_test(test_req_new__full_ed448_self_signed),
         cmocka_unit_test(test_req_new__full_crmf_pop_verifies),
         cmocka_unit_test(test_req_new__full_crmf_ed25519_pop_verifies),
         cmocka_unit_test(test_req_new__operator_signed_uses_issuer_serial),
