@@ -40,6 +40,8 @@ void cli_put_sanitised(const char *s);
 
 /* Whole file into an OPENSSL_malloc'd buffer, at most CLI_MAX_FILE bytes. */
 cmc_err cli_read_file(const char *path, uint8_t **buf, size_t *len) CMC_WUR;
+/* The same for standard input. */
+cmc_err cli_read_stdin(uint8_t **buf, size_t *len) CMC_WUR;
 /* PEM or DER. Ownership: new. */
 cmc_err cli_load_cert(const char *path, X509 **out) CMC_WUR;
 /* Every certificate of a PEM file (at least one). Ownership: new. */

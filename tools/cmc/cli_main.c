@@ -76,27 +76,25 @@ void cli_report(const char *what)
     fputc('\n', stderr);
 }
 
-cmc_err cli_read_file(const char *path, uint8_t **buf, size_t *len)
+/* All of @p f, at most CLI_MAX_FILE bytes, NUL-terminated; @p name for messages. */
+static cmc_err read_stream(FILE *f, const char *name, uint8_t **buf, size_t *len)
 {
-    FILE *f = NULL;
     uint8_t *b = NULL;
     size_t n = 0, cap = 0;
     cmc_err rv = CMC_OK;
 
     *buf = NULL;
-    if ((f = fopen(path, "rb")) == NULL)
-        return cmci_fail(CMC_ERR_IO, "%s: %s", path, strerror(errno));
     for (;;) {
         if (n == cap) {
             uint8_t *nb;
 
             if (cap >= CLI_MAX_FILE) {
-                rv = cmci_fail(CMC_ERR_LIMIT, "%s: larger than %d bytes", path, CLI_MAX_FILE);
+                rv = cmci_fail(CMC_ERR_LIMIT, "%s: larger than %d bytes", name, CLI_MAX_FILE);
                 goto err;
             }
             cap = cap ? cap * 2 : 16384;
             if ((nb = OPENSSL_realloc(b, cap + 1)) == NULL) {
-                rv = cmci_fail(CMC_ERR_NOMEM, "%s", path);
+                rv = cmci_fail(CMC_ERR_NOMEM, "%s", name);
                 goto err;
             }
             b = nb;
@@ -108,11 +106,11 @@ cmc_err cli_read_file(const char *path, uint8_t **buf, size_t *len)
             break;
     }
     if (ferror(f)) {
-        rv = cmci_fail(CMC_ERR_IO, "%s: read error", path);
+        rv = cmci_fail(CMC_ERR_IO, "%s: read error", name);
         goto err;
     }
     if (b == NULL && (b = OPENSSL_malloc(1)) == NULL) {
-        rv = cmci_fail(CMC_ERR_NOMEM, "%s", path);
+        rv = cmci_fail(CMC_ERR_NOMEM, "%s", name);
         goto err;
     }
     b[n] = 0; /* so PEM text can be handled as a string too */
@@ -121,8 +119,25 @@ cmc_err cli_read_file(const char *path, uint8_t **buf, size_t *len)
     b = NULL;
 err:
     OPENSSL_free(b);
+    return rv;
+}
+
+cmc_err cli_read_file(const char *path, uint8_t **buf, size_t *len)
+{
+    FILE *f;
+    cmc_err rv;
+
+    *buf = NULL;
+    if ((f = fopen(path, "rb")) == NULL)
+        return cmci_fail(CMC_ERR_IO, "%s: %s", path, strerror(errno));
+    rv = read_stream(f, path, buf, len);
     fclose(f);
     return rv;
+}
+
+cmc_err cli_read_stdin(uint8_t **buf, size_t *len)
+{
+    return read_stream(stdin, "standard input", buf, len);
 }
 
 static int is_pem(const uint8_t *b, size_t len)
