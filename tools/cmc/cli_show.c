@@ -46,8 +46,8 @@ int cli_show(int argc, char **argv)
         return cli_usage_error("show needs exactly one FILE");
     path = argv[optind];
 
-    if ((strcmp(path, CLI_STDOUT) == 0 ? cli_read_stdin(&buf, &len) : cli_read_file(path, &buf, &len))
-        != CMC_OK) {
+    if ((strcmp(path, CLI_STDOUT) == 0 ? cli_read_stdin(&buf, &len)
+                                       : cli_read_file(path, &buf, &len)) != CMC_OK) {
         cli_report("show");
         return CLI_EXIT_ERROR;
     }
