@@ -205,6 +205,14 @@ others="$(sed '/-----BEGIN/,/-----END/d' "$TMP/stdout.pem")"
 assert_eq "$others" "" "non-PEM text on stdout"
 [ ! -e ./- ] || fail "--out - created a file named -"
 assert_in_db "$TMP/stdout.pem"
+# --chain-out - : the certificate to its file, the chain alone on stdout.
+"$CMC" enroll --server "$URL" --ca-cert "$CA/ca.pem" --subject /CN=chain-stdout \
+    --key "$TMP/own.key" --out "$TMP/cs.pem" --chain-out - >"$TMP/cs-chain.pem" 2>"$TMP/cs.err" \
+    || fail "cmc enroll --chain-out - failed: $(cat "$TMP/cs.err")"
+assert_verifies "$TMP/cs.pem"
+cmp -s <(openssl x509 -in "$TMP/cs-chain.pem") <(openssl x509 -in "$CA/ca.pem") \
+    || fail "--chain-out - did not write the CA certificate to stdout"
+[ ! -e ./- ] || fail "--chain-out - created a file named -"
 # Messages of a run that writes files go to stderr too: stdout stays empty.
 "$CMC" enroll --server "$URL" --ca-cert "$CA/ca.pem" --subject /CN=quiet --new-key ec:P-256 \
     --key-out "$TMP/quiet.key" --out "$TMP/quiet.pem" >"$TMP/quiet.out" 2>"$TMP/quiet.err" \
@@ -277,6 +285,11 @@ rc=0
 "$CMC" help nosuch >/dev/null 2>&1 || rc=$?
 assert_eq "$rc" 64 "cmc help nosuch"
 log "--version and help: ok"
+
+# cmc ca init reports on stderr too: stdout stays for data.
+"$CMC" ca init --dir "$TMP/ca2" --demo >"$TMP/ca2.out" 2>"$TMP/ca2.err" || fail "cmc ca init"
+[ ! -s "$TMP/ca2.out" ] || fail "cmc ca init wrote to stdout: $(cat "$TMP/ca2.out")"
+assert_contains "$TMP/ca2.err" "CA certificate $TMP/ca2/ca.pem" "cmc ca init messages"
 
 # Every certificate has its own serial.
 total="$(sqlite3 "$CA/cmcd.db" 'select count(*) from certs;')"

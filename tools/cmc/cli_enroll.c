@@ -43,7 +43,8 @@ static const char enroll_help[] =
     "  --dns NAME           subjectAltName dNSName; repeatable\n"
     "  --out CERT           where to save the certificate (PEM); - writes the certificate\n"
     "                       and then its chain to standard output\n"
-    "  --chain-out FILE     where to save the chain (default: CERT.chain.pem)\n"
+    "  --chain-out FILE     where to save the chain (default: CERT.chain.pem; - for\n"
+    "                       standard output)\n"
     "  --force              replace existing --out and --chain-out files\n"
     "  --tls-ca FILE        https: trust this CA (PEM) for the server's TLS certificate\n"
     "                       (default: $SSL_CERT_FILE, else the system's store)\n"
@@ -255,35 +256,41 @@ static int get_secrets(const struct enroll_opts *o, struct enroll_secrets *sec)
  * until all of them can. */
 static int check_outputs(const struct enroll_opts *o, const char *chain_path)
 {
-    if (o->key_out != NULL && (strcmp(o->key_out, CLI_STDOUT) == 0
-                               || cli_check_new_file(o->key_out, 0) != CMC_OK)) {
-        if (strcmp(o->key_out, CLI_STDOUT) == 0)
-            fputs("cmc: --key-out: a private key is written to a file, not to standard "
-                  "output\n", stderr);
-        else
-            cli_report("--key-out");
-        return CLI_EXIT_ERROR;
-    }
-    if (strcmp(o->out, CLI_STDOUT) != 0 && cli_check_new_file(o->out, o->force) != CMC_OK) {
-        cli_report("--out");
-        if (!o->force && cmc_error_get_code() == CMC_ERR_EXISTS)
-            fputs("cmc: (--force replaces it; the certificate files hold nothing secret)\n",
-                  stderr);
-        return CLI_EXIT_ERROR;
-    }
-    if (chain_path != NULL && strcmp(chain_path, CLI_STDOUT) != 0
-        && cli_check_new_file(chain_path, o->force) != CMC_OK) {
-        cli_report("--chain-out");
-        return CLI_EXIT_ERROR;
+    static const char force_hint[] =
+        "cmc: (--force replaces it; the certificate files hold nothing secret)\n";
+
+    if (o->key_out != NULL && strcmp(o->key_out, CLI_STDOUT) == 0) {
+        fputs("cmc: --key-out: a private key is written to a file, not to standard output\n",
+              stderr);
+        return CLI_EXIT_USAGE;
     }
     if (o->key_out != NULL && (strcmp(o->key_out, o->out) == 0
                                || (chain_path != NULL && strcmp(o->key_out, chain_path) == 0))) {
         fputs("cmc: --key-out names the same file as --out or --chain-out\n", stderr);
         return CLI_EXIT_USAGE;
     }
-    if (chain_path != NULL && strcmp(chain_path, o->out) == 0) {
+    if (chain_path != NULL && strcmp(chain_path, o->out) == 0
+        && strcmp(chain_path, CLI_STDOUT) != 0) {
         fputs("cmc: --chain-out names the same file as --out\n", stderr);
         return CLI_EXIT_USAGE;
+    }
+    /* A private key is never replaced, whatever --force says. */
+    if (o->key_out != NULL && cli_check_new_file(o->key_out, 0) != CMC_OK) {
+        cli_report("--key-out");
+        return CLI_EXIT_ERROR;
+    }
+    if (strcmp(o->out, CLI_STDOUT) != 0 && cli_check_new_file(o->out, o->force) != CMC_OK) {
+        cli_report("--out");
+        if (cmc_error_get_code() == CMC_ERR_EXISTS)
+            fputs(force_hint, stderr);
+        return CLI_EXIT_ERROR;
+    }
+    if (chain_path != NULL && strcmp(chain_path, CLI_STDOUT) != 0
+        && cli_check_new_file(chain_path, o->force) != CMC_OK) {
+        cli_report("--chain-out");
+        if (cmc_error_get_code() == CMC_ERR_EXISTS)
+            fputs(force_hint, stderr);
+        return CLI_EXIT_ERROR;
     }
     return -1;
 }
@@ -435,12 +442,18 @@ int cli_enroll(int argc, char **argv)
     if (chain_path != NULL || o.chain_out != NULL) {
         const char *cp = chain_path ? chain_path : o.chain_out;
 
-        if (cli_write_certs(cp, NULL, res->chain, !o.force, 0644) != CMC_OK) {
+        if (strcmp(cp, CLI_STDOUT) == 0) {
+            if (write_certs_stdout(NULL, res->chain) != CMC_OK) {
+                cli_report("--chain-out -");
+                goto out;
+            }
+        } else if (cli_write_certs(cp, NULL, res->chain, !o.force, 0644) != CMC_OK) {
             cli_report("--chain-out");
             goto out;
+        } else {
+            fprintf(stderr, "cmc: chain (%d certificate%s) saved to %s\n",
+                    sk_X509_num(res->chain), sk_X509_num(res->chain) == 1 ? "" : "s", cp);
         }
-        fprintf(stderr, "cmc: chain (%d certificate%s) saved to %s\n", sk_X509_num(res->chain),
-                sk_X509_num(res->chain) == 1 ? "" : "s", cp);
     }
     ret = CLI_EXIT_OK;
 out:

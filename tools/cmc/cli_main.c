@@ -252,7 +252,8 @@ cmc_err cli_load_key_pass(const char *path, const char *pass, const char *pass_o
         if (ask.asked)
             return cmci_fail(CMC_ERR_DECODE, "%s: cannot decrypt the key (wrong passphrase?)",
                              path);
-        return cmci_fail_ossl(CMC_ERR_DECODE, "%s: not a private key (PEM or DER)", path);
+        ERR_clear_error(); /* "unsupported" from each decoder tried says nothing more */
+        return cmci_fail(CMC_ERR_DECODE, "%s: not a private key (PEM or DER)", path);
     }
     ERR_clear_error(); /* decoders that did not match leave errors behind */
     *out = k;
