@@ -228,6 +228,10 @@ expect_refused 64 "--tls-ca applies to an https:// --server only" "--tls-ca with
 expect_refused 1 "--tls-ca: $TMP/junk.pem: no certificate" "--tls-ca not a certificate" \
     --server "https://127.0.0.1:1/cmc" --ca-cert "$CA/ca.pem" --subject /CN=x \
     --key "$TMP/own.key" --out "$TMP/x.pem" --tls-ca "$TMP/junk.pem"
+openssl x509 -in "$CA/ca.pem" -outform DER -out "$TMP/ca.der"
+expect_refused 1 "--tls-ca: $TMP/ca.der: a TLS CA file must be PEM" "--tls-ca in DER" \
+    --server "https://127.0.0.1:1/cmc" --ca-cert "$CA/ca.pem" --subject /CN=x \
+    --key "$TMP/own.key" --out "$TMP/x.pem" --tls-ca "$TMP/ca.der"
 SSL_CERT_FILE="$TMP/junk.pem" expect_refused 1 "SSL_CERT_FILE: $TMP/junk.pem" "bad SSL_CERT_FILE" \
     --server "https://127.0.0.1:1/cmc" --ca-cert "$CA/ca.pem" --subject /CN=x \
     --key "$TMP/own.key" --out "$TMP/x.pem"

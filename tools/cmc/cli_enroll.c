@@ -230,6 +230,22 @@ static cmc_err write_certs_stdout(X509 *first, STACK_OF(X509) *rest)
     return CMC_OK;
 }
 
+/* libcurl reads a CA file as PEM only: a DER certificate would fail later as a TLS error. */
+static int pem_file(const char *path)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int ok;
+
+    if (cli_read_file(path, &buf, &len) != CMC_OK)
+        return 0;
+    ok = memmem(buf, len, "-----BEGIN CERTIFICATE-----", 27) != NULL;
+    OPENSSL_free(buf);
+    if (!ok)
+        (void)cmci_fail(CMC_ERR_DECODE, "%s: a TLS CA file must be PEM", path);
+    return ok;
+}
+
 /* The passphrase options, read once, before anything else happens. */
 struct enroll_secrets {
     char *key_pass, *key_out_pass, *sign_key_pass;
@@ -353,7 +369,8 @@ int cli_enroll(int argc, char **argv)
 
         tls_ca_file = env != NULL && env[0] != '\0' ? env : NULL;
     }
-    if (tls_ca_file != NULL && cli_load_certs(tls_ca_file, &tls_ca) != CMC_OK) {
+    if (tls_ca_file != NULL && (cli_load_certs(tls_ca_file, &tls_ca) != CMC_OK
+                                || !pem_file(tls_ca_file))) {
         cli_report(o.tls_ca != NULL ? "--tls-ca" : "SSL_CERT_FILE");
         goto out;
     }
