@@ -172,6 +172,8 @@ struct cmc_enroll_params {
     X509 *ca_cert;          /**< the CA certificate responses must chain to */
     struct cmc_request_params req;
     unsigned timeout_s;     /**< whole-exchange timeout; 0 means 30 s */
+    const char *tls_ca_file; /**< https: PEM file of the CA certificates the server's TLS
+                                  certificate must chain to; NULL: the system's store */
 };
 
 /**
@@ -185,7 +187,8 @@ CMC_API cmc_err cmc_client_enroll_with(const struct cmc_enroll_params *p,
 
 /**
  * Enroll over HTTP (rfc5273bis §3): POST to p->url with Content-Type application/pkcs10
- * (simple) or application/pkcs7-mime; smime-type=CMC-request (full). A non-2xx answer is
+ * (simple) or application/pkcs7-mime; smime-type=CMC-request (full). The URL must be
+ * http:// or https:// (CMC_ERR_USAGE otherwise, before anything is built). A non-2xx answer is
  * CMC_ERR_HTTP (result->http_status holds it when *out is set); network errors are
  * CMC_ERR_TRANSPORT. Lives in the cmc_client library (links the HTTP transport).
  * Ownership: *out as cmc_client_parse_response.

@@ -15,6 +15,7 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "asn1/asn1_local.h"
 #include "core/core_error.h"
@@ -35,6 +36,7 @@ struct pr {
     int first[PR_MAX_DEPTH];   /* JSON: no comma needed yet at this depth */
     int is_arr[PR_MAX_DEPTH];  /* this depth is a list */
     int dash;                  /* plain: next line starts a list element */
+    int complete;              /* a PEM bundle was printed in full, even if a block failed */
 };
 
 static void pr_raw(struct pr *p, const char *s, size_t n)
@@ -48,6 +50,36 @@ static void pr_s(struct pr *p, const char *s)
     pr_raw(p, s, strlen(s));
 }
 
+/* Length of the well-formed UTF-8 sequence at @p s (at most @p n bytes), 0 if there is none:
+ * overlong forms, surrogates and values above U+10FFFF are not well formed (RFC 3629 §3). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t len;
+    unsigned long cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        len = 2, cp = s[0] & 0x1Fu;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        len = 3, cp = s[0] & 0x0Fu;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        len = 4, cp = s[0] & 0x07u;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3Fu);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
+        || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
 static void pr_json_str(struct pr *p, const char *s, size_t n)
 {
     char esc[8];
@@ -56,7 +88,18 @@ static void pr_json_str(struct pr *p, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
 
-        if (c == '"' || c == '\\') {
+        if (c >= 0x80) {
+            /* JSON text is UTF-8 (RFC 8259 §8.1): a byte that does not start a well-formed
+             * sequence (a certificate may hold anything) becomes U+FFFD. */
+            size_t l = utf8_len((const unsigned char *)s + i, n - i);
+
+            if (l == 0) {
+                pr_s(p, "\\ufffd");
+            } else {
+                pr_raw(p, s + i, l);
+                i += l - 1;
+            }
+        } else if (c == '"' || c == '\\') {
             esc[0] = '\\';
             esc[1] = (char)c;
             pr_raw(p, esc, 2);
@@ -70,8 +113,9 @@ static void pr_json_str(struct pr *p, const char *s, size_t n)
     pr_s(p, "\"");
 }
 
-/* Start one member: the comma and key in JSON, the indentation and key in plain. */
-static void pr_key(struct pr *p, const char *key)
+/* Start one member: the comma and key in JSON, the indentation and key in plain (followed
+ * by @p sep: ": " before a value, ":" before a nested block). */
+static void pr_key_sep(struct pr *p, const char *key, const char *sep)
 {
     if (p->json) {
         if (!p->first[p->depth])
@@ -93,8 +137,13 @@ static void pr_key(struct pr *p, const char *key)
     p->dash = 0;
     if (key != NULL && !p->is_arr[p->depth]) {
         pr_s(p, key);
-        pr_s(p, ": ");
+        pr_s(p, sep);
     }
+}
+
+static void pr_key(struct pr *p, const char *key)
+{
+    pr_key_sep(p, key, ": ");
 }
 
 static void pr_open(struct pr *p, const char *key, int arr)
@@ -109,7 +158,7 @@ static void pr_open(struct pr *p, const char *key, int arr)
     } else if (key != NULL || p->dash || !p->is_arr[p->depth]) {
         /* a titled block; an untitled element of a list just nests */
         if (key != NULL) {
-            pr_key(p, key);
+            pr_key_sep(p, key, ":");
             pr_s(p, "\n");
         }
     }
@@ -172,6 +221,17 @@ static void pr_num(struct pr *p, const char *key, long long v)
         pr_s(p, "\n");
 }
 
+/* A JSON boolean; "true"/"false" in plain output. */
+static void pr_bool(struct pr *p, const char *key, int v)
+{
+    if (p->is_arr[p->depth])
+        pr_elem(p);
+    pr_key(p, key);
+    pr_s(p, v ? "true" : "false");
+    if (!p->json)
+        pr_s(p, "\n");
+}
+
 static void pr_hex(struct pr *p, const char *key, const unsigned char *d, size_t n)
 {
     static const char hx[] = "0123456789abcdef";
@@ -192,17 +252,19 @@ static void pr_hex(struct pr *p, const char *key, const unsigned char *d, size_t
 
 /* ---- value helpers ------------------------------------------------------------------ */
 
+/* JSON numbers are doubles to most readers (jq, JavaScript): an integer beyond 2^53 would
+ * be rounded, so such a value is written as a decimal string instead. */
 static void pr_asn1_int(struct pr *p, const char *key, const ASN1_INTEGER *a)
 {
     BIGNUM *bn = a == NULL ? NULL : ASN1_INTEGER_to_BN(a, NULL);
     char *dec = bn == NULL ? NULL : BN_bn2dec(bn);
 
     if (dec != NULL) {
-        if (p->json) {
+        if (p->json && BN_num_bits(bn) <= 53) {
             if (p->is_arr[p->depth])
                 pr_elem(p);
             pr_key(p, key);
-            pr_s(p, dec); /* a JSON number of any size */
+            pr_s(p, dec);
         } else {
             pr_str(p, key, dec);
         }
@@ -211,6 +273,60 @@ static void pr_asn1_int(struct pr *p, const char *key, const ASN1_INTEGER *a)
     }
     OPENSSL_free(dec);
     BN_free(bn);
+}
+
+/* An integer that is an identifier, not a quantity (a transactionId): always a decimal
+ * string in JSON, so its type does not depend on its size. */
+static void pr_asn1_int_str(struct pr *p, const char *key, const ASN1_INTEGER *a)
+{
+    BIGNUM *bn = a == NULL ? NULL : ASN1_INTEGER_to_BN(a, NULL);
+    char *dec = bn == NULL ? NULL : BN_bn2dec(bn);
+
+    pr_str(p, key, dec != NULL ? dec : "?");
+    OPENSSL_free(dec);
+    BN_free(bn);
+}
+
+/*
+ * A serial number in hex, as openssl prints it: plain output like `openssl x509 -text`
+ * (lower case, bytes separated by colons: "7f:03:a1"), JSON like `openssl x509 -serial`
+ * (upper case, no separators: "7F03A1"), a string either way. Both show the magnitude's
+ * bytes; a negative serial (invalid in a certificate, RFC 5280 §4.1.2.2, but decodable) is
+ * marked as openssl marks it.
+ */
+static void pr_serial(struct pr *p, const char *key, const ASN1_INTEGER *a)
+{
+    static const char lo[] = "0123456789abcdef", up[] = "0123456789ABCDEF";
+    const char *hx = p->json ? up : lo;
+    const unsigned char *d;
+    char *buf;
+    size_t n, o = 0;
+
+    if (a == NULL) {
+        pr_str(p, key, "?");
+        return;
+    }
+    d = ASN1_STRING_get0_data(a);
+    n = (size_t)ASN1_STRING_length(a);
+    /* "(Negative)" + 3 characters a byte; "00" for an empty (zero) value */
+    if ((buf = OPENSSL_malloc(12 + 3 * n + 3)) == NULL) {
+        p->err = 1;
+        return;
+    }
+    if (ASN1_STRING_type(a) == V_ASN1_NEG_INTEGER)
+        o += (size_t)snprintf(buf, 12, "%s", p->json ? "-" : "(Negative)");
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && !p->json)
+            buf[o++] = ':';
+        buf[o++] = hx[d[i] >> 4];
+        buf[o++] = hx[d[i] & 15];
+    }
+    if (n == 0) {
+        buf[o++] = '0';
+        buf[o++] = '0';
+    }
+    pr_str_n(p, key, buf, o);
+    OPENSSL_free(buf);
 }
 
 static void pr_oid(struct pr *p, const char *key, const ASN1_OBJECT *o)
@@ -247,7 +363,13 @@ static void pr_name(struct pr *p, const char *key, const X509_NAME *n)
     char *s = NULL;
     long len;
 
-    if (m == NULL || n == NULL || X509_NAME_print_ex(m, n, 0, XN_FLAG_RFC2253) < 0) {
+    /* `openssl x509 -noout -subject` order and form (its default, oneline: the most
+     * significant RDN first, "C = DE, O = x, CN = y"), with UTF-8 shown as itself rather
+     * than as \C3\BC escapes: exactly `-nameopt oneline,-esc_msb,utf8`. Control
+     * characters stay escaped (ESC_CTRL is part of oneline). */
+    if (m == NULL || n == NULL
+        || X509_NAME_print_ex(m, n, 0, (XN_FLAG_ONELINE | ASN1_STRFLGS_UTF8_CONVERT)
+                                           & ~ASN1_STRFLGS_ESC_MSB) < 0) {
         pr_str(p, key, n == NULL ? "(none)" : "?");
         BIO_free(m);
         return;
@@ -460,7 +582,7 @@ static int pr_revoke(struct pr *p, const ASN1_TYPE *t)
     if (r == NULL)
         return 0;
     pr_name(p, "issuer", r->issuerName);
-    pr_asn1_int(p, "serialNumber", r->serialNumber);
+    pr_serial(p, "serialNumber", r->serialNumber);
     pr_num(p, "reason", ASN1_ENUMERATED_get(r->reason));
     if (r->invalidityDate != NULL)
         pr_time(p, "invalidityDate", r->invalidityDate);
@@ -480,7 +602,7 @@ static int pr_cert_id(struct pr *p, const ASN1_TYPE *t)
     if (c == NULL)
         return 0;
     pr_name(p, "issuer", c->issuer);
-    pr_asn1_int(p, "serialNumber", c->serialNumber);
+    pr_serial(p, "serialNumber", c->serialNumber);
     CMC_CERT_ID_free(c);
     return 1;
 }
@@ -492,7 +614,7 @@ static int pr_get_cert(struct pr *p, const ASN1_TYPE *t)
     if (g == NULL)
         return 0;
     pr_gn(p, "issuer", g->issuerName);
-    pr_asn1_int(p, "serialNumber", g->serialNumber);
+    pr_serial(p, "serialNumber", g->serialNumber);
     CMC_GET_CERT_free(g);
     return 1;
 }
@@ -654,8 +776,10 @@ static int pr_control_value(struct pr *p, int n, const ASN1_TYPE *t)
     case CMC_CTRL_AUTH_DATA:
         if (t->type != V_ASN1_INTEGER)
             return 0;
-        pr_asn1_int(p, n == CMC_CTRL_AUTH_DATA ? "bodyPartID" : "transactionId",
-                    t->value.integer);
+        if (n == CMC_CTRL_AUTH_DATA)
+            pr_asn1_int(p, "bodyPartID", t->value.integer);
+        else
+            pr_asn1_int_str(p, "transactionId", t->value.integer);
         return 1;
     case CMC_CTRL_DATA_RETURN:
     case CMC_CTRL_REG_INFO:
@@ -732,6 +856,102 @@ static const char *pop_kind(const CMC_POP *pop)
     }
 }
 
+/* Text of a memory BIO with openssl's line breaks folded: "Full Name:\n  URI:x" becomes
+ * "Full Name: URI:x", separate lines become "a, b". */
+static void pr_mem_folded(struct pr *p, const char *key, BIO *m)
+{
+    char *s = NULL;
+    long len = BIO_get_mem_data(m, &s);
+    char *out = len > 0 ? OPENSSL_malloc((size_t)len * 2 + 1) : NULL;
+    size_t o = 0;
+    int line_start = 1;
+
+    if (out == NULL) {
+        pr_str(p, key, "");
+        return;
+    }
+    for (long i = 0; i < len; i++) {
+        if (s[i] == '\n' || s[i] == '\r') {
+            line_start = 1;
+            continue;
+        }
+        if (line_start && (s[i] == ' ' || s[i] == '\t'))
+            continue;
+        if (line_start && o > 0) {
+            if (out[o - 1] != ':') {
+                out[o++] = ',';
+            }
+            out[o++] = ' ';
+        }
+        line_start = 0;
+        out[o++] = s[i];
+    }
+    while (o > 0 && out[o - 1] == ' ')
+        o--;
+    pr_str_n(p, key, out, o);
+    OPENSSL_free(out);
+}
+
+/* The entries of a subjectAltName, one string each, as openssl prints them ("DNS:x",
+ * "IP Address:127.0.0.1"), so that a name holding ", " cannot be split wrongly. */
+static void pr_san_list(struct pr *p, X509_EXTENSION *e)
+{
+    GENERAL_NAMES *gens = X509V3_EXT_d2i(e);
+
+    if (gens == NULL) {
+        ERR_clear_error();
+        return;
+    }
+    pr_open(p, "names", 1);
+    for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+        BIO *m = BIO_new(BIO_s_mem());
+
+        if (m == NULL || GENERAL_NAME_print(m, sk_GENERAL_NAME_value(gens, i)) != 1)
+            pr_str(p, NULL, "?");
+        else
+            pr_mem_folded(p, NULL, m);
+        BIO_free(m);
+    }
+    pr_close(p);
+    GENERAL_NAMES_free(gens);
+}
+
+/*
+ * Extensions by name, with their values in the words of `openssl x509 -text` (the same
+ * X509V3_EXT_print): "name" is openssl's long name (the dotted OID when it has none),
+ * "value" its text on one line, or the hex of extnValue when openssl cannot print it.
+ */
+static void pr_extensions(struct pr *p, const char *key, const STACK_OF(X509_EXTENSION) *exts)
+{
+    pr_open(p, key, 1);
+    for (int i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
+        X509_EXTENSION *e = sk_X509_EXTENSION_value(exts, i);
+        const ASN1_OBJECT *o = X509_EXTENSION_get_object(e);
+        const ASN1_OCTET_STRING *v = X509_EXTENSION_get_data(e);
+        int nid = OBJ_obj2nid(o);
+        BIO *m = BIO_new(BIO_s_mem());
+
+        pr_open(p, NULL, 0);
+        if (nid != NID_undef)
+            pr_str(p, "name", OBJ_nid2ln(nid));
+        else
+            pr_oid(p, "name", o);
+        pr_oid(p, "oid", o);
+        pr_bool(p, "critical", X509_EXTENSION_get_critical(e) > 0);
+        if (m != NULL && X509V3_EXT_print(m, e, 0, 0) == 1) {
+            pr_mem_folded(p, "value", m);
+        } else {
+            ERR_clear_error();
+            pr_hex(p, "der", ASN1_STRING_get0_data(v), (size_t)ASN1_STRING_length(v));
+        }
+        BIO_free(m);
+        if (nid == NID_subject_alt_name || nid == NID_issuer_alt_name)
+            pr_san_list(p, e);
+        pr_close(p);
+    }
+    pr_close(p);
+}
+
 static void pr_crm(struct pr *p, const CMC_CERT_REQ_MSG *m)
 {
     const CMC_CERT_TEMPLATE *t = m->certReq->certTemplate;
@@ -740,15 +960,29 @@ static void pr_crm(struct pr *p, const CMC_CERT_REQ_MSG *m)
     pr_name(p, "subject", t->subject);
     pr_spki(p, "publicKey", t->publicKey);
     pr_str(p, "pop", pop_kind(m->popo));
+    if (t->extensions != NULL)
+        pr_extensions(p, "requestedExtensions", t->extensions);
     if (m->certReq->controls != NULL)
         pr_num(p, "crmfControls", sk_CMC_ATAV_num(m->certReq->controls));
 }
 
 static void pr_p10(struct pr *p, const CMC_P10 *r)
 {
+    STACK_OF(X509_EXTENSION) *exts = NULL;
+
     pr_name(p, "subject", cmc_p10_get0_subject(r));
     pr_spki(p, "publicKey", cmc_p10_get0_spki(r));
+    pr_alg(p, "signatureAlgorithm", r->sigAlg);
     pr_num(p, "attributes", cmc_p10_get_attr_count(r));
+    /* RFC 2985 §5.4.2 extensionRequest: what the requester asks to have certified. */
+    if (cmc_p10_get1_extensions(r, &exts) != CMC_OK) {
+        cmc_error_clear();
+        ERR_clear_error();
+        pr_str(p, "requestedExtensions", "(malformed extensionRequest)");
+    } else if (exts != NULL) {
+        pr_extensions(p, "requestedExtensions", exts);
+    }
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
 }
 
 static void pr_requests(struct pr *p, const STACK_OF(CMC_TAGGED_REQUEST) *rs)
@@ -812,26 +1046,50 @@ static void pr_pkiresponse(struct pr *p, const CMC_PKIRESPONSE *r)
     pr_other_seq(p, r->otherMsgSequence);
 }
 
-static void pr_cert(struct pr *p, X509 *x, int full)
+/* A certificate in full: what `openssl x509 -text` shows, minus the key and signature
+ * bytes, plus the SHA-256 fingerprint in the form of `openssl x509 -fingerprint -sha256`. */
+static void pr_cert(struct pr *p, X509 *x)
 {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    char fp[3 * EVP_MAX_MD_SIZE + 1];
+    static const char hx[] = "0123456789ABCDEF";
+    const STACK_OF(X509_EXTENSION) *exts = X509_get0_extensions(x);
+    const X509_ALGOR *sig = NULL;
+
     pr_name(p, "subject", X509_get_subject_name(x));
-    if (!full)
-        return;
     pr_name(p, "issuer", X509_get_issuer_name(x));
-    pr_asn1_int(p, "serialNumber", X509_get0_serialNumber(x));
+    pr_serial(p, "serialNumber", X509_get0_serialNumber(x));
+    pr_num(p, "version", X509_get_version(x) + 1);
+    X509_get0_signature(NULL, &sig, x);
+    pr_alg(p, "signatureAlgorithm", sig);
     pr_time(p, "notBefore", X509_get0_notBefore(x));
     pr_time(p, "notAfter", X509_get0_notAfter(x));
     pr_pkey(p, "publicKey", X509_get0_pubkey(x));
+    if (X509_digest(x, EVP_sha256(), md, &mdlen) == 1 && mdlen > 0) {
+        for (unsigned int i = 0; i < mdlen; i++) {
+            fp[3 * i] = hx[md[i] >> 4];
+            fp[3 * i + 1] = hx[md[i] & 15];
+            fp[3 * i + 2] = ':';
+        }
+        fp[3 * mdlen - 1] = '\0';
+        pr_str(p, "sha256Fingerprint", fp);
+    } else {
+        ERR_clear_error();
+        pr_str(p, "sha256Fingerprint", "?");
+    }
+    if (exts != NULL)
+        pr_extensions(p, "extensions", exts);
 }
 
-static void pr_certs(struct pr *p, CMS_ContentInfo *cms, int full)
+static void pr_certs(struct pr *p, CMS_ContentInfo *cms)
 {
     STACK_OF(X509) *certs = CMS_get1_certs(cms);
 
     pr_open(p, "certificates", 1);
     for (int i = 0; i < sk_X509_num(certs); i++) {
         pr_open(p, NULL, 0);
-        pr_cert(p, sk_X509_value(certs, i), full);
+        pr_cert(p, sk_X509_value(certs, i));
         pr_close(p);
     }
     pr_close(p);
@@ -857,7 +1115,7 @@ static void pr_signers(struct pr *p, CMS_ContentInfo *cms)
                    (size_t)ASN1_STRING_length(keyid));
         } else {
             pr_name(p, "issuer", issuer);
-            pr_asn1_int(p, "serialNumber", sno);
+            pr_serial(p, "serialNumber", sno);
         }
         pr_close(p);
     }
@@ -882,7 +1140,7 @@ static cmc_err pr_signed_data(struct pr *p, CMS_ContentInfo *cms)
         pr_str(p, "wrapper", "CMS SignedData");
         pr_oid(p, "eContentType", ect);
         pr_signers(p, cms);
-        pr_certs(p, cms, 0);
+        pr_certs(p, cms);
         if (is_req)
             pr_pkidata(p, (CMC_PKIDATA *)body);
         else
@@ -896,13 +1154,13 @@ static cmc_err pr_signed_data(struct pr *p, CMS_ContentInfo *cms)
         (ect == NULL || OBJ_obj2nid(ect) == NID_pkcs7_data)) {
         pr_str(p, "type", "Simple PKI Response");
         pr_str(p, "wrapper", "CMS SignedData (certs-only)");
-        pr_certs(p, cms, 1);
+        pr_certs(p, cms);
         return CMC_OK;
     }
     pr_str(p, "type", "CMS SignedData");
     pr_oid(p, "eContentType", ect);
     pr_signers(p, cms);
-    pr_certs(p, cms, 0);
+    pr_certs(p, cms);
     return CMC_OK;
 }
 
@@ -940,7 +1198,7 @@ static cmc_err print_der(struct pr *p, const uint8_t *der, size_t len)
     TRY_D2I(X509, d2i_X509, der, len);
     if (found_X509 != NULL) {
         pr_str(p, "type", "X.509 certificate");
-        pr_cert(p, found_X509, 1);
+        pr_cert(p, found_X509);
         X509_free(found_X509);
         return CMC_OK;
     }
@@ -984,13 +1242,89 @@ static int looks_pem(const uint8_t *d, size_t len)
     return len - i >= sizeof(mark) - 1 && memcmp(d + i, mark, sizeof(mark) - 1) == 0;
 }
 
-cmc_err cmc_print_der(BIO *out, const uint8_t *der, size_t len, int json)
+/* Most PEM blocks one input may hold (a chain, a bundle of trust anchors). */
+#define PR_MAX_PEM_BLOCKS 1000
+
+/* One PEM block of a bundle, as an element of the "objects" list. A private key is never
+ * printed: `cmc show` is for what may be shown. */
+static cmc_err pr_pem_block(struct pr *p, const char *label, const unsigned char *data, long dlen)
 {
-    struct pr p;
-    BIO *mem = NULL;
+    cmc_err rv = CMC_OK;
+
+    pr_open(p, NULL, 0);
+    if (strstr(label, "PRIVATE KEY") != NULL) {
+        pr_str(p, "type", "private key (not shown)");
+    } else if ((rv = print_der(p, data, (size_t)dlen)) != CMC_OK) {
+        pr_str(p, "type", "unrecognised");
+        pr_str(p, "pem", label);
+        pr_str(p, "error", cmc_error_get0_message());
+    }
+    pr_close(p);
+    return rv;
+}
+
+/* Every PEM block of @p der: one alone is printed as itself, several as a "PEM bundle"
+ * whose "objects" are printed in order. */
+static cmc_err pr_pem(struct pr *p, const uint8_t *der, size_t len)
+{
+    BIO *mem = BIO_new_mem_buf(der, (int)len);
     char *name = NULL, *header = NULL;
     unsigned char *data = NULL;
     long dlen = 0;
+    int count = 0, bad = 0;
+    cmc_err rv = CMC_OK;
+
+    if (mem == NULL)
+        return cmci_fail_ossl(CMC_ERR_NOMEM, "BIO_new_mem_buf");
+    /* Count first, so a single block prints exactly as its DER would. */
+    while (count <= PR_MAX_PEM_BLOCKS && PEM_read_bio(mem, &name, &header, &data, &dlen) == 1) {
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_free(data);
+        name = header = NULL;
+        data = NULL;
+        count++;
+    }
+    ERR_clear_error();
+    if (count == 0 || count > PR_MAX_PEM_BLOCKS) {
+        BIO_free(mem);
+        CMC_BAIL(CMC_ERR_DECODE, count == 0 ? "PEM input does not decode"
+                                            : "more than %d PEM blocks", PR_MAX_PEM_BLOCKS);
+    }
+    (void)BIO_reset(mem);
+    if (count > 1) {
+        pr_str(p, "type", "PEM bundle");
+        pr_num(p, "count", count);
+        pr_open(p, "objects", 1);
+    }
+    for (int i = 0; i < count && PEM_read_bio(mem, &name, &header, &data, &dlen) == 1; i++) {
+        if (count == 1) {
+            rv = strstr(name, "PRIVATE KEY") != NULL
+                     ? cmci_fail(CMC_ERR_DECODE, "a private key is not shown")
+                     : print_der(p, data, (size_t)dlen);
+        } else if (pr_pem_block(p, name, data, dlen) != CMC_OK) {
+            bad++;
+        }
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_free(data);
+        name = header = NULL;
+        data = NULL;
+    }
+    ERR_clear_error();
+    if (count > 1) {
+        pr_close(p);
+        p->complete = 1;
+        if (bad > 0)
+            rv = cmci_fail(CMC_ERR_DECODE, "%d of %d PEM blocks not recognised", bad, count);
+    }
+    BIO_free(mem);
+    return rv;
+}
+
+cmc_err cmc_print_der(BIO *out, const uint8_t *der, size_t len, int json)
+{
+    struct pr p;
     cmc_err rv;
 
     CMC_ENSURE_REF(out);
@@ -1000,38 +1334,15 @@ cmc_err cmc_print_der(BIO *out, const uint8_t *der, size_t len, int json)
     p.out = out;
     p.json = json;
     p.first[0] = 1;
-    if (looks_pem(der, len)) {
-        mem = BIO_new_mem_buf(der, (int)len);
-        if (mem == NULL) {
-            rv = cmci_fail_ossl(CMC_ERR_NOMEM, "BIO_new_mem_buf");
-            goto err;
-        }
-        if (PEM_read_bio(mem, &name, &header, &data, &dlen) != 1 || dlen <= 0) {
-            ERR_clear_error();
-            rv = cmci_fail(CMC_ERR_DECODE, "PEM input does not decode");
-            goto err;
-        }
-        der = data;
-        len = (size_t)dlen;
-    }
-    if (json) {
+    if (json)
         pr_s(&p, "{");
-        p.depth = 0;
-    }
-    rv = print_der(&p, der, len);
-    if (rv != CMC_OK)
-        goto err;
+    rv = looks_pem(der, len) ? pr_pem(&p, der, len) : print_der(&p, der, len);
+    /* A bundle with an unrecognised block was still printed in full: close the JSON. */
+    if (rv != CMC_OK && !p.complete)
+        return rv;
     if (json)
         pr_s(&p, "}\n");
-    if (p.err) {
-        rv = cmci_fail(CMC_ERR_IO, "writing the printout failed");
-        goto err;
-    }
-    rv = CMC_OK;
-err:
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_free(data);
-    BIO_free(mem);
+    if (p.err)
+        return cmci_fail(CMC_ERR_IO, "writing the printout failed");
     return rv;
 }

@@ -5,6 +5,7 @@
 #include "msg/msg_local.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -16,6 +17,7 @@
 struct http_arg {
     const char *url;
     unsigned timeout_s;
+    const char *tls_ca_file;
 };
 
 /* Copy at most one line of printable ASCII, so a hostile server cannot drive the
@@ -42,7 +44,7 @@ static cmc_err http_post(void *arg, const char *content_type, const uint8_t *bod
     *resp = NULL;
     *resp_len = 0;
     CMC_GUARD(cmci_http_post(a->url, content_type, body, len, CMC_CLIENT_MAX_RESPONSE,
-                             (long)(a->timeout_s ? a->timeout_s : 30), &r));
+                             (long)(a->timeout_s ? a->timeout_s : 30), a->tls_ca_file, &r));
     *http_status = r.status;
     /* rfc5273bis §3.1: a CMC answer, success or failure, always comes with a 2xx code;
      * anything else is the transport's own complaint. */
@@ -74,7 +76,12 @@ cmc_err cmc_client_enroll(const struct cmc_enroll_params *p, struct cmc_enroll_r
     *out = NULL;
     CMC_ENSURE_REF(p);
     CMC_ENSURE(p->url != NULL, CMC_ERR_USAGE, "a server URL is required");
+    /* rfc5273bis §3 binds CMC to HTTP only; a typo'd scheme is told as such here rather
+     * than as libcurl's "unsupported protocol" after the request was built and signed. */
+    CMC_ENSURE(strncasecmp(p->url, "http://", 7) == 0 || strncasecmp(p->url, "https://", 8) == 0,
+               CMC_ERR_USAGE, "%s: the server URL must start with http:// or https://", p->url);
     a.url = p->url;
     a.timeout_s = p->timeout_s;
+    a.tls_ca_file = p->tls_ca_file;
     return cmc_client_enroll_with(p, http_post, &a, out);
 }

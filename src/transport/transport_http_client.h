@@ -18,7 +18,9 @@ struct cmci_http_result {
 
 /*
  * POST @p body (of @p len bytes) to @p url with the given Content-Type and wait at most
- * @p timeout_s seconds (0 = 60) for the whole exchange.
+ * @p timeout_s seconds (0 = 60) for the whole exchange. For an https URL, @p tls_ca_file
+ * (PEM, or NULL for the system's trust store) holds the CA certificates the server's TLS
+ * certificate must chain to.
  *
  * IMPORTANT: any complete HTTP answer is CMC_OK, whatever its status; the caller reads
  * out->status. rfc5273bis §3.1 carries CMC failures in a 200 response, so a non-200 status
@@ -32,7 +34,7 @@ struct cmci_http_result {
  * Thread-safety: safe to call from several threads at once.
  */
 cmc_err cmci_http_post(const char *url, const char *content_type, const uint8_t *body,
-                       size_t len, size_t max_resp, long timeout_s,
+                       size_t len, size_t max_resp, long timeout_s, const char *tls_ca_file,
                        struct cmci_http_result *out) CMC_WUR;
 
 /* Free what @p r holds and zero it; NULL is a no-op. */

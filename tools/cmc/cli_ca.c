@@ -485,18 +485,20 @@ int cli_ca(int argc, char **argv)
         cli_report("configuration");
         goto out;
     }
-    printf("cmc: CA key         %s (mode 0600)\n", p_key);
-    printf("cmc: CA certificate %s\n", p_pem);
+    /* What was made goes to stderr with every other message: stdout is for data only. */
+    fprintf(stderr, "cmc: CA key         %s (mode 0600)\n", p_key);
+    fprintf(stderr, "cmc: CA certificate %s\n", p_pem);
     if (rcert != NULL)
-        printf("cmc: response signer %s, %s (EdDSA CAs cannot sign CMS on OpenSSL 3.0)\n",
-               p_rpem, p_rkey);
+        fprintf(stderr,
+                "cmc: response signer %s, %s (EdDSA CAs cannot sign CMS on OpenSSL 3.0)\n",
+                p_rpem, p_rkey);
     if (trust != NULL)
-        printf("cmc: signer trust   %s (%d certificate%s)\n", p_trust, sk_X509_num(trust),
-               sk_X509_num(trust) == 1 ? "" : "s");
-    printf("cmc: configuration  %s (default profile: authorization = %s)\n", p_cnf,
-           o.demo ? "open (demo)" : "signed");
+        fprintf(stderr, "cmc: signer trust   %s (%d certificate%s)\n", p_trust,
+                sk_X509_num(trust), sk_X509_num(trust) == 1 ? "" : "s");
+    fprintf(stderr, "cmc: configuration  %s (default profile: authorization = %s)\n", p_cnf,
+            o.demo ? "open (demo)" : "signed");
     if (trust == NULL)
-        printf("cmc: note: no signer_trust, so no \"signed\" profile (--signer-trust)\n");
+        fprintf(stderr, "cmc: note: no signer_trust, so no \"signed\" profile (--signer-trust)\n");
     ret = CLI_EXIT_OK;
 out:
     free(cnf);

@@ -4,17 +4,23 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <openssl/bio.h>
 
 #include <cmc/print.h>
 
 static const char show_help[] =
-    "usage: cmc show FILE [--json]\n"
+    "usage: cmc show FILE|- [--json]\n"
     "\n"
-    "  FILE    a DER or PEM file: Full or Simple PKI Request or Response, PKCS #10,\n"
-    "          certificate\n"
-    "  --json  print JSON instead of an indented tree\n";
+    "  FILE    a DER or PEM file (- reads standard input): Full or Simple PKI Request or\n"
+    "          Response, PKCS #10, CRMF CertReqMsg, certificate; every block of a PEM\n"
+    "          bundle (private keys are never shown)\n"
+    "  --json  print one JSON object instead of an indented tree\n"
+    "\n"
+    "Certificates: names as `openssl x509 -noout -subject -nameopt oneline,-esc_msb,utf8`\n"
+    "prints them, serial numbers in hex as `openssl x509 -text` (JSON: as -serial), the\n"
+    "SHA-256 fingerprint, and every extension by name with its value.\n";
 
 int cli_show(int argc, char **argv)
 {
@@ -40,7 +46,8 @@ int cli_show(int argc, char **argv)
         return cli_usage_error("show needs exactly one FILE");
     path = argv[optind];
 
-    if (cli_read_file(path, &buf, &len) != CMC_OK) {
+    if ((strcmp(path, CLI_STDOUT) == 0 ? cli_read_stdin(&buf, &len)
+                                       : cli_read_file(path, &buf, &len)) != CMC_OK) {
         cli_report("show");
         return CLI_EXIT_ERROR;
     }
@@ -49,7 +56,7 @@ int cli_show(int argc, char **argv)
         goto out;
     if (cmc_print_der(out, buf, len, json) != CMC_OK) {
         (void)BIO_flush(out);
-        cli_report(path);
+        cli_report(strcmp(path, CLI_STDOUT) == 0 ? "standard input" : path);
         goto out;
     }
     (void)BIO_flush(out);

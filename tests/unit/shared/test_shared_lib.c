@@ -284,6 +284,37 @@ static void test_shared__enroll_in_process(void **state)
     pki_free(&k);
 }
 
+/* cmc_client_enroll takes http:// and https:// URLs only (rfc5273bis §3), and says so
+ * before building anything. */
+static void test_shared__enroll_url_scheme(void **state)
+{
+    struct pki k;
+    EVP_PKEY *key = NULL;
+    struct cmc_enroll_result *res = NULL;
+    struct cmc_enroll_params p;
+
+    memset(&k, 0, sizeof(k));
+    pki_make(&k);
+    assert_int_equal(cmc_client_keygen("ec:P-256", &key), CMC_OK);
+    memset(&p, 0, sizeof(p));
+    p.ca_cert = k.ca_cert;
+    p.req.subject = "/CN=scheme";
+    p.req.key = key;
+    p.timeout_s = 2;
+    p.url = "ftp://127.0.0.1/cmc";
+    assert_int_equal(cmc_client_enroll(&p, &res), CMC_ERR_USAGE);
+    assert_non_null(strstr(cmc_error_get0_message(), "http:// or https://"));
+    assert_null(res);
+    p.url = "127.0.0.1:8080/cmc";
+    assert_int_equal(cmc_client_enroll(&p, &res), CMC_ERR_USAGE);
+    /* an accepted scheme (any case) reaches the network: nothing listens on port 1 */
+    p.url = "HTTP://127.0.0.1:1/cmc";
+    assert_int_equal(cmc_client_enroll(&p, &res), CMC_ERR_TRANSPORT);
+    assert_null(res);
+    EVP_PKEY_free(key);
+    pki_free(&k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +324,7 @@ int main(void)
         cmocka_unit_test(test_shared__pkidata_and_print),
         cmocka_unit_test(test_shared__mem_store),
         cmocka_unit_test(test_shared__enroll_in_process),
+        cmocka_unit_test(test_shared__enroll_url_scheme),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

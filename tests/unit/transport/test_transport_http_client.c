@@ -67,7 +67,7 @@ static void test_http_post__answer_returned(void **state)
 {
     struct cmci_http_result res;
 
-    assert_int_equal(cmci_http_post(url, REQ_CT, (const uint8_t *)"abc", 3, 1024, 5, &res),
+    assert_int_equal(cmci_http_post(url, REQ_CT, (const uint8_t *)"abc", 3, 1024, 5, NULL, &res),
                      CMC_OK);
     assert_int_equal(res.status, 200);
     assert_string_equal(res.content_type, RESP_CT);
@@ -86,7 +86,7 @@ static void test_http_post__large_body_within_caps(void **state)
 
     memset(body, 0x30, sizeof(body));
     /* over 1 KiB, so curl asks "Expect: 100-continue" and the server must grant it */
-    assert_int_equal(cmci_http_post(url, "application/pkcs10", body, sizeof(body), 8192, 5,
+    assert_int_equal(cmci_http_post(url, "application/pkcs10", body, sizeof(body), 8192, 5, NULL,
                                     &res),
                      CMC_OK);
     assert_int_equal(res.status, 200);
@@ -98,7 +98,7 @@ static void test_http_post__transport_status_is_not_an_error(void **state)
 {
     struct cmci_http_result res;
 
-    assert_int_equal(cmci_http_post(url, "text/plain", (const uint8_t *)"abc", 3, 1024, 5,
+    assert_int_equal(cmci_http_post(url, "text/plain", (const uint8_t *)"abc", 3, 1024, 5, NULL,
                                     &res),
                      CMC_OK);
     assert_int_equal(res.status, 415);
@@ -113,13 +113,13 @@ static void test_http_post__response_over_cap_is_limit(void **state)
 {
     struct cmci_http_result res;
 
-    assert_int_equal(cmci_http_post(url, REQ_CT, (const uint8_t *)"0123456789", 10, 19, 5,
+    assert_int_equal(cmci_http_post(url, REQ_CT, (const uint8_t *)"0123456789", 10, 19, 5, NULL,
                                     &res),
                      CMC_ERR_LIMIT);
     assert_null(res.body);
     assert_null(res.content_type);
     /* exactly the cap is fine */
-    assert_int_equal(cmci_http_post(url, REQ_CT, (const uint8_t *)"0123456789", 10, 20, 5,
+    assert_int_equal(cmci_http_post(url, REQ_CT, (const uint8_t *)"0123456789", 10, 20, 5, NULL,
                                     &res),
                      CMC_OK);
     cmci_http_result_clear(&res);
@@ -142,7 +142,7 @@ static void test_http_post__closed_port_is_transport_error(void **state)
     assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &salen), 0);
     snprintf(dead, sizeof(dead), "http://127.0.0.1:%u/cmc", (unsigned)ntohs(sa.sin_port));
 
-    assert_int_equal(cmci_http_post(dead, REQ_CT, (const uint8_t *)"x", 1, 1024, 5, &res),
+    assert_int_equal(cmci_http_post(dead, REQ_CT, (const uint8_t *)"x", 1, 1024, 5, NULL, &res),
                      CMC_ERR_TRANSPORT);
     assert_int_equal(cmc_error_get_code(), CMC_ERR_TRANSPORT);
     assert_non_null(strstr(cmc_error_get0_message(), dead));
@@ -154,7 +154,7 @@ static void test_http_post__timeout_is_transport_error(void **state)
 {
     struct cmci_http_result res;
 
-    assert_int_equal(cmci_http_post(url, REQ_CT, (const uint8_t *)"SLOW", 4, 1024, 1, &res),
+    assert_int_equal(cmci_http_post(url, REQ_CT, (const uint8_t *)"SLOW", 4, 1024, 1, NULL, &res),
                      CMC_ERR_TRANSPORT);
     assert_non_null(strstr(cmc_error_get0_message(), url));
 }
@@ -163,18 +163,18 @@ static void test_http_post__bad_arguments_are_usage_errors(void **state)
 {
     struct cmci_http_result res;
 
-    assert_int_equal(cmci_http_post(NULL, REQ_CT, (const uint8_t *)"x", 1, 10, 1, &res),
+    assert_int_equal(cmci_http_post(NULL, REQ_CT, (const uint8_t *)"x", 1, 10, 1, NULL, &res),
                      CMC_ERR_USAGE);
-    assert_int_equal(cmci_http_post(url, NULL, (const uint8_t *)"x", 1, 10, 1, &res),
+    assert_int_equal(cmci_http_post(url, NULL, (const uint8_t *)"x", 1, 10, 1, NULL, &res),
                      CMC_ERR_USAGE);
-    assert_int_equal(cmci_http_post(url, "a\r\nX-Injected: 1", (const uint8_t *)"x", 1, 10, 1,
+    assert_int_equal(cmci_http_post(url, "a\r\nX-Injected: 1", (const uint8_t *)"x", 1, 10, 1, NULL,
                                     &res),
                      CMC_ERR_USAGE);
-    assert_int_equal(cmci_http_post(url, REQ_CT, NULL, 1, 10, 1, &res), CMC_ERR_USAGE);
-    assert_int_equal(cmci_http_post(url, REQ_CT, (const uint8_t *)"x", 1, 10, 1, NULL),
+    assert_int_equal(cmci_http_post(url, REQ_CT, NULL, 1, 10, 1, NULL, &res), CMC_ERR_USAGE);
+    assert_int_equal(cmci_http_post(url, REQ_CT, (const uint8_t *)"x", 1, 10, 1, NULL, NULL),
                      CMC_ERR_USAGE);
     assert_int_equal(cmci_http_post("ftp://127.0.0.1/x", REQ_CT, (const uint8_t *)"x", 1, 10,
-                                    1, &res),
+                                    1, NULL, &res),
                      CMC_ERR_TRANSPORT);
 }
 
