@@ -43,7 +43,12 @@ struct cmc_http_server_config {
     unsigned threads;          /* libmicrohttpd thread pool size */
     size_t max_body;           /* larger bodies get 413 */
     unsigned conn_timeout_s;   /* idle connection timeout */
-    unsigned max_connections;
+    unsigned max_connections;  /* 0: 512 */
+    /* Whole-request deadline: request line, headers and body must all be in within this
+     * many seconds of the request's start, or the connection is closed (slow senders).
+     * 0: none. */
+    unsigned request_timeout_s;
+    unsigned max_conn_per_ip;  /* open connections from one address; 0: no limit */
     const char *path_prefix;   /* only paths equal to it or under it + "/" are served; else 404 */
 };
 
@@ -83,6 +88,18 @@ cmc_err cmci_http_server_start(struct cmc_http_server **out,
                                const struct cmc_http_server_config *cfg,
                                cmc_http_handler_cb cb, void *arg) CMC_WUR;
 unsigned cmci_http_server_port(const struct cmc_http_server *srv);
+/* The worker threads actually run: cfg->threads, but never more than max_connections. */
+unsigned cmci_http_server_threads(const struct cmc_http_server *srv);
+/*
+ * Change the limits that may change while serving (a configuration reload): max_body and
+ * request_timeout_s. Requests already started keep the values they started with. The
+ * other settings are fixed for the server's lifetime. Thread-safety: may be called while
+ * requests are served.
+ */
+void cmci_http_server_set_limits(struct cmc_http_server *srv, size_t max_body,
+                                 unsigned request_timeout_s);
+/* Stops accepting, closes every connection and waits for the workers. Bounded in time:
+ * it waits only for handler calls already running. */
 void cmci_http_server_stop(struct cmc_http_server *srv);
 
 #endif

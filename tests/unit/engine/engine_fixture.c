@@ -302,7 +302,7 @@ void ef_teardown(struct ef_fixture *f)
 long ef_store_count(const struct ef_fixture *f)
 {
     uint64_t n = 0;
-    if (cmc_store_cert_count(f->srv->ca->store, &n) != CMC_OK)
+    if (cmc_store_cert_count(f->srv->store, &n) != CMC_OK)
         return -1;
     return (long)n;
 }
