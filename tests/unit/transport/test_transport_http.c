@@ -626,6 +626,90 @@ static void test_server_start__ipv6_loopback(void **state)
     cmci_http_server_stop(s);
 }
 
+/* A client dribbling its request one byte at a time never lets the idle timeout fire; the
+ * whole-request deadline closes it anyway (docs/configuration.md request_timeout). */
+static void test_deadline__dribbled_request_closed_at_request_timeout(void **state)
+{
+    static const char req[] = "POST /cmc HTTP/1.1\r\nHost: t\r\n"
+                              "Content-Type: application/pkcs10\r\n"
+                              "Content-Length: 100\r\n\r\n";
+    struct cmc_http_server *s = NULL;
+    struct cmc_http_server_config cfg = {
+        .host = "127.0.0.1", .threads = 2, .max_body = 1000, .conn_timeout_s = 5,
+        .request_timeout_s = 1, .max_connections = 8, .path_prefix = "/cmc"};
+    unsigned saved = port;
+    double t0, closed_at = 0;
+    int fd, before = handler_calls();
+
+    assert_int_equal(cmci_http_server_start(&s, &cfg, echo_handler, NULL), CMC_OK);
+    port = cmci_http_server_port(s);
+    fd = raw_connect();
+    t0 = now_s();
+    /* the head and then the body, one byte every 100 ms: 3 s of bytes, never idle 5 s */
+    for (size_t i = 0; i < sizeof(req) - 1 + 30 && closed_at == 0; i++) {
+        char c = i < sizeof(req) - 1 ? req[i] : 'b';
+        struct timespec gap = {0, 100000000L};
+
+        if (send(fd, &c, 1, MSG_NOSIGNAL) != 1)
+            closed_at = now_s();
+        else
+            nanosleep(&gap, NULL);
+        if (closed_at == 0) {
+            char buf[64];
+            ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+                closed_at = now_s();
+        }
+    }
+    assert_true(closed_at > 0);
+    /* 1 s deadline + 0.2 s reaper period, with room for a loaded machine */
+    assert_true(closed_at - t0 >= 0.9);
+    assert_true(closed_at - t0 < 2.5);
+    assert_int_equal(handler_calls(), before);
+    close(fd);
+    /* the server goes on serving, and a prompt client is not affected by the deadline */
+    assert_still_serving();
+    cmci_http_server_stop(s);
+    port = saved;
+}
+
+/* libmicrohttpd 0.9.75 hung in MHD_stop_daemon when the pool had more workers than
+ * connections; the pool is cut to max_connections and every worker has a wake-up channel. */
+static void test_stop__more_threads_than_connections_stops(void **state)
+{
+    struct cmc_http_server *s = NULL;
+    struct cmc_http_server_config cfg = {
+        .host = "127.0.0.1", .threads = 8, .max_body = 100, .conn_timeout_s = 5,
+        .max_connections = 2, .path_prefix = "/cmc"};
+    unsigned saved = port;
+    double t0;
+
+    assert_int_equal(cmci_http_server_start(&s, &cfg, echo_handler, NULL), CMC_OK);
+    assert_int_equal(cmci_http_server_threads(s), 2);
+    port = cmci_http_server_port(s);
+    assert_still_serving();
+    t0 = now_s();
+    cmci_http_server_stop(s); /* hung forever before */
+    assert_true(now_s() - t0 < 2.0);
+    port = saved;
+}
+
+/* max_body changes while serving (a SIGHUP reload); requests started before keep theirs. */
+static void test_limits__max_body_changes_while_serving(void **state)
+{
+    static char body[600];
+    struct reply r;
+
+    memset(body, 'm', sizeof(body));
+    cmci_http_server_set_limits(srv, 500, 0);
+    post("/cmc", "application/pkcs10", body, sizeof(body), &r);
+    assert_int_equal(r.status, 413);
+    assert_one_line(&r);
+    cmci_http_server_set_limits(srv, MAX_BODY, 0);
+    post("/cmc", "application/pkcs10", body, sizeof(body), &r);
+    assert_int_equal(r.status, 200);
+}
+
 /* ---- cmci_http_check_head, without a server ------------------------------------------- */
 
 static int head(const char *method, const char *url, const char *ct, const char *cl,
@@ -735,6 +819,9 @@ int main(void)
         cmocka_unit_test(test_keepalive__idle_connection_closed_after_timeout),
         cmocka_unit_test(test_server_start__bad_host_is_config_error),
         cmocka_unit_test(test_server_start__ipv6_loopback),
+        cmocka_unit_test(test_deadline__dribbled_request_closed_at_request_timeout),
+        cmocka_unit_test(test_stop__more_threads_than_connections_stops),
+        cmocka_unit_test(test_limits__max_body_changes_while_serving),
     };
 
     cmci_log_set_level(CMC_LOG_DEBUG);
