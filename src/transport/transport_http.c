@@ -390,12 +390,33 @@ int cmci_http_check_head(const struct cmc_http_head *h, enum cmc_http_kind *kind
         snprintf(reason, reasonsz, "method not allowed: %s; use POST", method);
         return MHD_HTTP_METHOD_NOT_ALLOWED;
     }
+    /* RFC 9112 §6.3: framing we cannot be sure of is refused before the body is read, so
+     * no two parties can disagree on where this request ends (request smuggling). */
+    if (h->content_length_count > 1) {
+        snprintf(reason, reasonsz, "several Content-Length fields");
+        return MHD_HTTP_BAD_REQUEST;
+    }
+    if (h->transfer_encoding != NULL) {
+        char te[48];
+
+        if (h->content_length != NULL) {
+            snprintf(reason, reasonsz, "both Content-Length and Transfer-Encoding");
+            return MHD_HTTP_BAD_REQUEST;
+        }
+        if (strcasecmp(skip_ows(h->transfer_encoding), "chunked") != 0) {
+            /* RFC 9112 §6.1: a transfer coding the server does not understand */
+            copy_line(te, sizeof(te), h->transfer_encoding);
+            snprintf(reason, reasonsz, "unsupported Transfer-Encoding: %s; only chunked", te);
+            return MHD_HTTP_NOT_IMPLEMENTED;
+        }
+    }
     if (!cmci_http_classify_content_type(h->content_type, kind, why, sizeof(why))) {
         snprintf(reason, reasonsz, "%s", why);
         return MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
     }
     /* A declared length is checked before a single body byte is read. libmicrohttpd has
-     * already rejected a malformed Content-Length with its own 400. */
+     * already answered a Content-Length that is not a number or overflows 64 bits itself,
+     * without calling us (docs/internals/transport.md, "Answers libmicrohttpd makes"). */
     if (h->content_length != NULL) {
         const char *p = skip_ows(h->content_length);
         unsigned long long v = 0;
@@ -420,6 +441,16 @@ int cmci_http_check_head(const struct cmc_http_head *h, enum cmc_http_kind *kind
     return 0;
 }
 
+static enum MHD_Result count_content_length(void *cls, enum MHD_ValueKind kind,
+                                           const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    if (key != NULL && strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        (*(unsigned *)cls)++;
+    return MHD_YES;
+}
+
 /*
  * Checks that need only the request head. Sets r->status when the request is refused; the
  * caller then answers at once, without reading the body.
@@ -427,6 +458,7 @@ int cmci_http_check_head(const struct cmc_http_head *h, enum cmc_http_kind *kind
 static void check_head(struct cmc_http_server *srv, struct MHD_Connection *conn,
                        struct http_req *r, const char *url, const char *method)
 {
+    unsigned n_cl = 0;
     struct cmc_http_head h = {
         .prefix = srv->prefix,
         .max_body = r->max_body,
@@ -436,8 +468,12 @@ static void check_head(struct cmc_http_server *srv, struct MHD_Connection *conn,
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
         .content_length =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH),
+        .transfer_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_TRANSFER_ENCODING),
     };
 
+    (void)MHD_get_connection_values(conn, MHD_HEADER_KIND, count_content_length, &n_cl);
+    h.content_length_count = n_cl;
     r->status = cmci_http_check_head(&h, &r->kind, r->reason, sizeof(r->reason));
 }
 
@@ -595,9 +631,31 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                       srv->conn_timeout_ms +
                           atomic_load_explicit(&srv->request_timeout_ms, memory_order_relaxed),
                       0);
-    if (r == NULL)
+    if (r == NULL) {
+        /* libmicrohttpd refused the request before on_request saw it (a Content-Length
+         * that is not a number, a broken request line, ...): log its answer, if any. */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+        char peer[64];
+
+        if (ci == NULL || ci->http_status == 0)
+            return;
+        format_peer(conn, peer, sizeof(peer));
+        CMC_LOG_INFO("http %s - - %u malformed request, answered by libmicrohttpd", peer,
+                     ci->http_status);
         return;
+    }
     *req_cls = NULL;
+    if (r->sent_status == 0) {
+        /* an answer libmicrohttpd made itself (e.g. a broken chunked body) */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+
+        if (ci != NULL && ci->http_status != 0) {
+            r->sent_status = (int)ci->http_status;
+            snprintf(r->log, sizeof(r->log), "answered by libmicrohttpd");
+        }
+    }
     clock_gettime(CLOCK_MONOTONIC, &now);
     ms = (long)(now.tv_sec - r->start.tv_sec) * 1000L +
          (now.tv_nsec - r->start.tv_nsec) / 1000000L;

@@ -62,11 +62,17 @@ struct cmc_http_head {
     const char *url;            /* the path as libmicrohttpd gives it (percent-decoded) */
     const char *content_type;   /* header value, or NULL when absent */
     const char *content_length; /* header value, or NULL when absent (chunked) */
+    /* How many Content-Length fields the head has; 0 means not counted, taken as one when
+     * content_length is set. */
+    unsigned content_length_count;
+    const char *transfer_encoding; /* header value, or NULL when absent */
 };
 
 /*
  * The decision on a request head (rfc5273bis §3.1), in this order: path under the prefix
- * (404), POST (405), media type (415), declared length (413 above max_body, 400 for 0).
+ * (404), POST (405), message framing (RFC 9112 §6: 400 for several Content-Length fields or
+ * Content-Length with Transfer-Encoding, 501 for a transfer coding other than chunked),
+ * media type (415), declared length (413 above max_body, 400 for 0).
  * No I/O: the server calls it once per request; tests and tests/fuzz/fuzz_http.c call it
  * directly.
  * @return 0 with *kind set when the body may be read; else the HTTP status to answer with

@@ -774,6 +774,72 @@ static void test_check_head__reason_is_one_printable_line(void **state)
     assert_null(strchr(small, 0x7f));
 }
 
+/* RFC 9112 §6: framing that two parsers could read differently is refused at the head. */
+static void test_check_head__framing(void **state)
+{
+    struct cmc_http_head h = {.prefix = "/cmc", .max_body = 100, .method = "POST",
+                              .url = "/cmc", .content_type = "application/pkcs10",
+                              .content_length = "5", .content_length_count = 2};
+    enum cmc_http_kind k;
+    char reason[160];
+
+    assert_int_equal(cmci_http_check_head(&h, &k, reason, sizeof(reason)), 400);
+    assert_string_equal(reason, "several Content-Length fields");
+    h.content_length_count = 1;
+    h.transfer_encoding = "chunked";
+    assert_int_equal(cmci_http_check_head(&h, &k, reason, sizeof(reason)), 400);
+    assert_string_equal(reason, "both Content-Length and Transfer-Encoding");
+    h.content_length = NULL;
+    h.content_length_count = 0;
+    assert_int_equal(cmci_http_check_head(&h, &k, reason, sizeof(reason)), 0);
+    h.transfer_encoding = " CHUNKED";
+    assert_int_equal(cmci_http_check_head(&h, &k, reason, sizeof(reason)), 0);
+    h.transfer_encoding = "gzip, chunked";
+    assert_int_equal(cmci_http_check_head(&h, &k, reason, sizeof(reason)), 501);
+    assert_non_null(strstr(reason, "unsupported Transfer-Encoding: gzip, chunked"));
+    h.transfer_encoding = "x\r\nInjected: 1";
+    assert_int_equal(cmci_http_check_head(&h, &k, reason, sizeof(reason)), 501);
+    assert_null(strchr(reason, '\n'));
+    /* path and method are judged first: a GET with broken framing is still a 405 */
+    h.method = "GET";
+    assert_int_equal(cmci_http_check_head(&h, &k, reason, sizeof(reason)), 405);
+}
+
+/* Raw sockets: several Content-Length fields and unknown transfer codings are answered by
+ * us, text/plain, once, without reading the body. */
+static void test_framing__answered_once_as_text(void **state)
+{
+    static const char *const reqs[] = {
+        "POST /cmc HTTP/1.1\r\nHost: t\r\nContent-Type: application/pkcs10\r\n"
+        "Content-Length: 4\r\nContent-Length: 5\r\n\r\nbody!",
+        "POST /cmc HTTP/1.1\r\nHost: t\r\nContent-Type: application/pkcs10\r\n"
+        "Transfer-Encoding: gzip\r\n\r\nbody",
+    };
+    static const char *const want[] = {"HTTP/1.1 400 ", "HTTP/1.1 501 "};
+
+    for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+        char buf[1024];
+        const char *body;
+        ssize_t n;
+        int fd = raw_connect();
+
+        raw_send(fd, reqs[i], strlen(reqs[i]));
+        n = raw_read_to_close(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        assert_true(n > 0);
+        assert_memory_equal(buf, want[i], strlen(want[i]));
+        assert_null(strstr(buf + 1, "HTTP/1.1 ")); /* one status line */
+        assert_non_null(strstr(buf, "text/plain"));
+        body = strstr(buf, "\r\n\r\n");
+        assert_non_null(body);
+        body += 4;
+        assert_null(strchr(body, '<'));
+        assert_non_null(strchr(body, '\n'));
+        assert_int_equal(strchr(body, '\n')[1], '\0'); /* one line */
+    }
+    assert_still_serving();
+}
+
 static void test_classify_content_type__parameters(void **state)
 {
     enum cmc_http_kind k = 0;
@@ -801,6 +867,8 @@ int main(void)
         cmocka_unit_test(test_check_head__order_of_checks),
         cmocka_unit_test(test_check_head__reason_is_one_printable_line),
         cmocka_unit_test(test_classify_content_type__parameters),
+        cmocka_unit_test(test_check_head__framing),
+        cmocka_unit_test(test_framing__answered_once_as_text),
         cmocka_unit_test(test_server_port__ephemeral_port_reported),
         cmocka_unit_test(test_post__pkcs10_reaches_handler),
         cmocka_unit_test(test_post__full_request_reaches_handler),
