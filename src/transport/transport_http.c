@@ -734,10 +734,21 @@ static void *reaper_main(void *arg)
 {
     struct cmc_http_server *srv = arg;
     struct timespec until;
+    long long summary_at = mono_ms() + 60000;
+    unsigned long reaped = 0;
 
     pthread_mutex_lock(&srv->conns_lock);
     while (!srv->reaper_stop) {
         long long now = mono_ms();
+
+        /* one line a minute at most, so slow senders cannot flood the log */
+        if (now >= summary_at) {
+            if (reaped > 0)
+                CMC_LOG_INFO("http: %lu connections closed in the last minute: request not "
+                             "complete within request_timeout", reaped);
+            reaped = 0;
+            summary_at = now + 60000;
+        }
 
         for (struct http_conn *c = srv->conns; c != NULL; c = c->next) {
             long long d = atomic_load_explicit(&c->deadline_ms, memory_order_relaxed);
@@ -747,6 +758,7 @@ static void *reaper_main(void *arg)
             /* Both directions: libmicrohttpd's next read sees the end at once. */
             (void)shutdown(c->fd, SHUT_RDWR);
             c->reaped = 1;
+            reaped++;
             CMC_LOG_DEBUG("http %s: request not complete within request_timeout; closed",
                           c->peer);
         }

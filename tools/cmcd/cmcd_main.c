@@ -45,7 +45,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: cmcd --config FILE [--listen HOST:PORT]\n"
                "  Serves a CMC certification authority over HTTP (POST to the configured path,\n"
-               "  /cmc by default). See docs/configuration.md for the configuration file.\n");
+               "  /cmc by default). See docs/configuration.md for the configuration file.\n"
+               "  SIGHUP reloads the configuration; SIGTERM or SIGINT stops.\n");
 }
 
 /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
