@@ -43,13 +43,15 @@ load_loop() {
 # mark_log: later log_has calls look only at lines logged from now on.
 LOG_MARK=0
 mark_log() { LOG_MARK="$(wc -l <"$TMP/cmcd.log")"; }
-new_log() { tail -n +$((LOG_MARK + 1)) "$TMP/cmcd.log"; }
+# The lines since the mark, as a file: `new_log | grep -q` would fail now and then under
+# pipefail, when grep exits at its match and tail gets SIGPIPE.
+new_log() { tail -n +$((LOG_MARK + 1)) "$TMP/cmcd.log" >"$TMP/new.log"; echo "$TMP/new.log"; }
 
 # log_has TEXT WHAT: a line logged since mark_log contains TEXT (waits up to 5 s for it).
 log_has() {
     local i
     for i in $(seq 1 50); do
-        new_log | grep -qF -- "$1" && return 0
+        grep -qF -- "$1" "$(new_log)" && return 0
         sleep 0.1
     done
     fail "$2: no log line containing '$1' since the mark"
@@ -69,7 +71,7 @@ sleep 1
 term_within "$STOP_BOUND" TERM
 wait
 log "SIGTERM with threads = 8, max_connections = 2, under load: stopped within $STOP_BOUND s"
-new_log | grep -q "using 2 threads" || fail "no warning that threads were cut to max_connections"
+grep -q "using 2 threads" "$(new_log)" || fail "no warning that threads were cut to max_connections"
 
 # --- 2. a signal storm: SIGHUPs while serving, then SIGTERM and SIGINT together ----------------
 set_conf threads 4
@@ -125,8 +127,9 @@ grep -q "validity_days = three" "$CA/cmcd.cnf" || fail "could not break the conf
 mark_log
 kill -HUP "$CMCD_PID"
 log_has "still serving the previous configuration" "SIGHUP with a broken configuration"
-new_log | grep "still serving the previous configuration" | grep -q "validity_days" \
-    || fail "the reload failure does not name the bad key: $(new_log | grep 'still serving')"
+grep "still serving the previous configuration" "$(new_log)" >"$TMP/reload-err.log" || true
+grep -q "validity_days" "$TMP/reload-err.log" \
+    || fail "the reload failure does not name the bad key: $(cat "$TMP/reload-err.log")"
 kill -0 "$CMCD_PID" 2>/dev/null || fail "cmcd died on a broken reload"
 enroll_extra broken || fail "enroll after a refused reload: $(cat "$TMP/extra-broken.log")"
 nb="$(date -d "$(openssl x509 -in "$TMP/extra-broken.pem" -noout -startdate | cut -d= -f2)" +%s)"

@@ -662,9 +662,10 @@ static void test_deadline__dribbled_request_closed_at_request_timeout(void **sta
         }
     }
     assert_true(closed_at > 0);
-    /* 1 s deadline + 0.2 s reaper period, with room for a loaded machine */
+    /* 1 s deadline + 0.2 s reaper period, with room for a loaded machine (the idle
+     * timeout, 5 s, would be later) */
     assert_true(closed_at - t0 >= 0.9);
-    assert_true(closed_at - t0 < 2.5);
+    assert_true(closed_at - t0 < 4.0);
     assert_int_equal(handler_calls(), before);
     close(fd);
     /* the server goes on serving, and a prompt client is not affected by the deadline */
