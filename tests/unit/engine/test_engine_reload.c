@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmc_server_ctx_reload (cmcd's SIGHUP): a new configuration takes effect for the requests
- * that follow, a broken one is refused and the old one serves on, and reloads while other
- * threads process requests lose no request and no certificate (run it under CMC_ASAN to see
- * that no configuration is freed while a request uses it). */
+/* cmc_server_ctx_reload (cmcd's SIGHUP): a new configuration (limits, trust list) takes
+ * effect for the requests that follow, a broken one is refused and the old one serves on,
+ * and reloads while other threads process requests lose no request and no certificate (run
+ * it under CMC_ASAN to see that no configuration is freed while a request uses it). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/pem.h>
 
 #include "engine_fixture.h"
 
@@ -125,6 +126,53 @@ static void test_reload__broken_file_keeps_the_old_one(void **state)
     OPENSSL_free(der);
 }
 
+/* The signer trust list is reloaded too: an operator trusted before is not after its CA
+ * left the list (and the other way round). */
+static int operator_issued(struct ef_fixture *f)
+{
+    EVP_PKEY *key = ef_key_ec("P-256");
+    X509_REQ *req = ef_p10(key, "reload operator");
+    CMC_PKIDATA *pd = ef_pkidata_new();
+    struct ef_resp r;
+    char ct[96];
+    size_t len = 0;
+    uint8_t *der;
+    int issued;
+
+    assert_true(key != NULL && req != NULL && pd != NULL);
+    assert_true(ef_add_tcr(pd, 1, req));
+    assert_true(ef_add_profile(pd, 2, "signed_only"));
+    assert_non_null(der = ef_full_cert(pd, f->op_cert, f->op_key, &len));
+    assert_true(ef_run(f, CMC_REQUEST_FULL, der, len, &r, ct, sizeof(ct)));
+    issued = ef_find_cert(f, &r, key) != NULL;
+    ef_resp_free(&r);
+    OPENSSL_free(der);
+    CMC_PKIDATA_free(pd);
+    X509_REQ_free(req);
+    EVP_PKEY_free(key);
+    return issued;
+}
+
+static void test_reload__trust_list(void **state)
+{
+    struct ef_fixture *f = *state;
+    char path[160];
+    FILE *fp;
+
+    assert_true(operator_issued(f));
+    /* a trust list holding only an unrelated certificate (the issuing CA's) */
+    snprintf(path, sizeof(path), "%s/other-trust.pem", f->dir);
+    assert_non_null(fp = fopen(path, "w"));
+    assert_int_equal(PEM_write_X509(fp, f->ca_cert), 1);
+    assert_int_equal(fclose(fp), 0);
+    cnf_replace(f, "signer_trust = trust.pem", "signer_trust = other-trust.pem");
+    assert_int_equal(cmc_server_ctx_reload(f->srv), CMC_OK);
+    assert_false(operator_issued(f));
+    cnf_replace(f, "signer_trust = other-trust.pem", "signer_trust = trust.pem");
+    assert_int_equal(cmc_server_ctx_reload(f->srv), CMC_OK);
+    assert_true(operator_issued(f));
+}
+
 struct worker {
     struct ef_fixture *f;
     const uint8_t *der;
@@ -188,6 +236,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reload__new_limit_applies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reload__broken_file_keeps_the_old_one, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_reload__trust_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reload__concurrent_requests, setup, teardown),
     };
 
