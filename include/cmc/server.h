@@ -51,13 +51,28 @@ CMC_API cmc_err cmc_server_process(struct cmc_server_ctx *ctx, enum cmc_request_
                                    struct cmc_server_answer *ans) CMC_WUR;
 CMC_API void cmc_server_answer_clear(struct cmc_server_answer *ans);
 
-/* Settings cmcd needs from the loaded config. Ownership: get0, valid until ctx_free. */
+/**
+ * Read the configuration file again and serve requests that start from now on with it;
+ * requests under way finish with the configuration they started with. On any error the
+ * current configuration stays and the error record says why (file, section, key). The
+ * store stays open as it is: a changed database setting takes a restart, and so do the
+ * settings cmcd gives the HTTP server at start (cmcd logs which changed).
+ * Thread-safety: may run while cmc_server_process runs on other threads; reloads are
+ * serialised. Requests pay one atomic increment and decrement for this.
+ */
+CMC_API cmc_err cmc_server_ctx_reload(struct cmc_server_ctx *ctx) CMC_WUR;
+
+/* Settings of the current configuration, for cmcd. Ownership: get0, valid until the next
+ * cmc_server_ctx_reload or ctx_free; call them from the thread that reloads. */
 CMC_API const char *cmc_server_ctx_get0_listen(const struct cmc_server_ctx *ctx);
 CMC_API const char *cmc_server_ctx_get0_path(const struct cmc_server_ctx *ctx);
+CMC_API const char *cmc_server_ctx_get0_database(const struct cmc_server_ctx *ctx);
 CMC_API unsigned cmc_server_ctx_get_threads(const struct cmc_server_ctx *ctx);
 CMC_API size_t cmc_server_ctx_get_max_body(const struct cmc_server_ctx *ctx);
 CMC_API unsigned cmc_server_ctx_get_conn_timeout(const struct cmc_server_ctx *ctx);
+CMC_API unsigned cmc_server_ctx_get_request_timeout(const struct cmc_server_ctx *ctx);
 CMC_API unsigned cmc_server_ctx_get_max_connections(const struct cmc_server_ctx *ctx);
+CMC_API unsigned cmc_server_ctx_get_max_connections_per_ip(const struct cmc_server_ctx *ctx);
 
 #ifdef __cplusplus
 }

@@ -848,11 +848,21 @@ static cmc_err load_settings(struct cmci_ca *ca)
     ca->limits.max_controls = (unsigned)n;
     CMC_GUARD(get_ulong(ca, MAIN_SECTION, "conn_timeout", 30, 1, 3600, &n));
     ca->conn_timeout = (unsigned)n;
+    /* The whole request (head and body) within this many seconds, or the connection is
+     * closed: an idle timeout alone lets one byte every few seconds hold a slot forever. A
+     * request is a few KiB, so 15 s is generous even on a poor link. */
+    CMC_GUARD(get_ulong(ca, MAIN_SECTION, "request_timeout", 15, 0, 3600, &n));
+    ca->request_timeout = (unsigned)n;
     CMC_GUARD(get_ulong(ca, MAIN_SECTION, "max_connections", 512, 1, 100000, &n));
     ca->max_connections = (unsigned)n;
     /* The wrapper is verified before regInfo names a profile, and regInfo is inside what
      * the wrapper signs: SHA-1 there is a server-wide choice (docs/configuration.md). */
     CMC_GUARD(get_bool(ca, MAIN_SECTION, "allow_sha1", 0, &ca->allow_sha1));
+    /* Connections from one address. The default leaves room for the benchmark's 64
+     * keep-alive clients on 127.0.0.1 (tools/bench) or a reverse proxy, while one address
+     * cannot take more than a quarter of the default max_connections. 0: no limit. */
+    CMC_GUARD(get_ulong(ca, MAIN_SECTION, "max_connections_per_ip", 128, 0, 100000, &n));
+    ca->max_conn_per_ip = (unsigned)n;
     v = get_str(ca, MAIN_SECTION, "log_level");
     if (v == NULL || strcmp(v, "info") == 0)
         ca->log_level = CMC_LOG_INFO;
@@ -876,6 +886,10 @@ static cmc_err open_store(struct cmci_ca *ca)
 
     if (v == NULL)
         v = "sqlite:cmcd.db";
+    if ((ca->database = OPENSSL_strdup(v)) == NULL)
+        return cmci_fail(CMC_ERR_NOMEM, "strdup");
+    if (ca->store != NULL)
+        return CMC_OK; /* borrowed (cmci_ca_load_ex) */
     if (strncmp(v, "sqlite:", 7) == 0 && v[7] != '/') {
         /* relative database paths are relative to the config directory */
         char *p = resolve_path(ca, v + 7);
@@ -912,7 +926,8 @@ static const char *const main_section_keys[] = {
     "listen", "path", "threads", "max_body", "max_nesting", "max_body_parts", "max_controls",
     "conn_timeout", "max_connections", "log_level", "ca_cert", "ca_key", "ca_chain",
     "response_signer_cert", "response_signer_key", "signer_trust", "database",
-    "default_profile", "profiles", "allow_sha1", NULL,
+    "default_profile", "profiles", "allow_sha1", "request_timeout", "max_connections_per_ip",
+    NULL,
 };
 
 static const char *const profile_section_keys[] = {
@@ -1000,6 +1015,11 @@ const struct cmci_profile *cmci_ca_get0_profile(const struct cmci_ca *ca, const 
 
 cmc_err cmci_ca_load(struct cmci_ca **out, const char *config_path)
 {
+    return cmci_ca_load_ex(out, config_path, NULL);
+}
+
+cmc_err cmci_ca_load_ex(struct cmci_ca **out, const char *config_path, struct cmc_store *store)
+{
     struct cmci_ca *ca = NULL;
     long errline = -1;
     char *slash;
@@ -1008,6 +1028,8 @@ cmc_err cmci_ca_load(struct cmci_ca **out, const char *config_path)
     *out = NULL;
     if ((ca = OPENSSL_zalloc(sizeof(*ca))) == NULL)
         return cmci_fail(CMC_ERR_NOMEM, "ca");
+    ca->store = store;
+    ca->store_borrowed = store != NULL;
     if ((ca->config_path = OPENSSL_strdup(config_path)) == NULL
         || (ca->config_dir = OPENSSL_strdup(config_path)) == NULL) {
         rv = cmci_fail(CMC_ERR_NOMEM, "strdup");
@@ -1055,7 +1077,9 @@ void cmci_ca_free(struct cmci_ca *ca)
 {
     if (ca == NULL)
         return;
-    cmc_store_free(ca->store);
+    if (!ca->store_borrowed)
+        cmc_store_free(ca->store);
+    OPENSSL_free(ca->database);
     cmci_ca_free_der(ca);
     for (size_t i = 0; i < ca->n_profiles; i++) {
         OPENSSL_free(ca->profiles[i].name);

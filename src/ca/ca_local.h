@@ -124,6 +124,8 @@ struct cmci_ca {
      * certificate out (RFC 5652 §5.1); NULL when none configured */
     STACK_OF(X509) *signer_trust_certs;
     struct cmc_store *store;
+    int store_borrowed;     /* store belongs to someone else (cmci_ca_load_ex); not freed */
+    char *database;         /* the database setting as written, to see it change on reload */
     struct cmci_profile *profiles;
     size_t n_profiles;
     const struct cmci_profile *default_profile;
@@ -132,7 +134,9 @@ struct cmci_ca {
     char *path;
     unsigned threads;
     unsigned conn_timeout;
+    unsigned request_timeout;    /* whole-request deadline, seconds; 0 = none */
     unsigned max_connections;
+    unsigned max_conn_per_ip;    /* 0 = no limit */
     int log_level;
 };
 
@@ -140,6 +144,10 @@ struct cmci_ca {
 /* Load everything; a configuration error names file, section and key.
  * Ownership: *out is new; free with cmci_ca_free. */
 cmc_err cmci_ca_load(struct cmci_ca **out, const char *config_path) CMC_WUR;
+/* The same, but with @p store (borrowed, must outlive *out) instead of opening the
+ * configured database: a reload keeps the store it has (the database needs a restart). */
+cmc_err cmci_ca_load_ex(struct cmci_ca **out, const char *config_path,
+                        struct cmc_store *store) CMC_WUR;
 void cmci_ca_free(struct cmci_ca *ca);
 /* Ownership: get0; NULL when no profile has that name. */
 const struct cmci_profile *cmci_ca_get0_profile(const struct cmci_ca *ca, const char *name);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 
@@ -15,40 +16,147 @@
 #define CT_CERTS_ONLY "application/pkcs7-mime; smime-type=certs-only"
 #define CT_CMC_RESPONSE "application/pkcs7-mime; smime-type=CMC-response"
 
+/* How long a reload waits for requests still using the configuration it replaces. Requests
+ * take milliseconds; one that takes longer only delays the freeing of the old one. */
+#define RELOAD_DRAIN_MS 5000
+
+static struct cmci_ca *current_ca(const struct cmc_server_ctx *ctx)
+{
+    unsigned long g = atomic_load((atomic_ulong *)&ctx->gen);
+    return atomic_load((_Atomic(struct cmci_ca *) *)&ctx->slot[g & 1]);
+}
+
+/*
+ * Take the current configuration for one request (see struct cmc_server_ctx). The count
+ * goes up before gen is read again: if gen did not move in between, a reload that replaces
+ * this slot later must see our count (all seq_cst) and waits for snapshot_release.
+ */
+static struct cmci_ca *snapshot_take(struct cmc_server_ctx *ctx, unsigned *slot)
+{
+    for (;;) {
+        unsigned long g = atomic_load(&ctx->gen);
+        unsigned s = (unsigned)(g & 1);
+
+        atomic_fetch_add(&ctx->readers[s], 1);
+        if (atomic_load(&ctx->gen) == g) {
+            *slot = s;
+            return atomic_load(&ctx->slot[s]);
+        }
+        atomic_fetch_sub(&ctx->readers[s], 1); /* a reload slipped in: take the new one */
+    }
+}
+
+static void snapshot_release(struct cmc_server_ctx *ctx, unsigned slot)
+{
+    atomic_fetch_sub(&ctx->readers[slot], 1);
+}
+
+/* Wait up to RELOAD_DRAIN_MS for the requests using slot @p s to end. */
+static int slot_drain(struct cmc_server_ctx *ctx, unsigned s)
+{
+    const struct timespec tick = {0, 1000000L};
+
+    for (int i = 0; i < RELOAD_DRAIN_MS; i++) {
+        if (atomic_load(&ctx->readers[s]) == 0)
+            return 1;
+        nanosleep(&tick, NULL);
+    }
+    return atomic_load(&ctx->readers[s]) == 0;
+}
+
 cmc_err cmc_server_ctx_new_from_config(struct cmc_server_ctx **out, const char *config_path)
 {
     struct cmc_server_ctx *ctx;
+    struct cmci_ca *ca = NULL;
     cmc_err rv;
 
     *out = NULL;
     if ((ctx = OPENSSL_zalloc(sizeof(*ctx))) == NULL)
         return cmci_fail(CMC_ERR_NOMEM, "server ctx");
-    if ((rv = cmci_key_pool_new(&ctx->keys)) != CMC_OK
-        || (rv = cmci_ca_load(&ctx->ca, config_path)) != CMC_OK) {
-        cmci_key_pool_free(ctx->keys);
+    if (pthread_mutex_init(&ctx->reload_lock, NULL) != 0) {
         OPENSSL_free(ctx);
+        return cmci_fail(CMC_ERR_INTERNAL, "server ctx: mutex");
+    }
+    atomic_init(&ctx->gen, 0);
+    atomic_init(&ctx->readers[0], 0);
+    atomic_init(&ctx->readers[1], 0);
+    atomic_init(&ctx->slot[1], NULL);
+    if ((ctx->config_path = OPENSSL_strdup(config_path)) == NULL)
+        rv = cmci_fail(CMC_ERR_NOMEM, "server ctx");
+    else if ((rv = cmci_key_pool_new(&ctx->keys)) == CMC_OK)
+        rv = cmci_ca_load(&ca, config_path);
+    atomic_init(&ctx->slot[0], ca);
+    if (rv != CMC_OK) {
+        cmc_server_ctx_free(ctx);
         return rv;
     }
-    cmci_log_set_level((enum cmc_log_level)ctx->ca->log_level);
+    /* The store outlives every configuration: the server owns it from now on. */
+    ctx->store = ca->store;
+    ca->store_borrowed = 1;
+    cmci_log_set_level((enum cmc_log_level)ca->log_level);
     *out = ctx;
     return CMC_OK;
+}
+
+cmc_err cmc_server_ctx_reload(struct cmc_server_ctx *ctx)
+{
+    struct cmci_ca *ca = NULL, *old;
+    unsigned long g;
+    unsigned next;
+    cmc_err rv;
+
+    CMC_ENSURE_REF(ctx);
+    pthread_mutex_lock(&ctx->reload_lock);
+    g = atomic_load(&ctx->gen);
+    next = (unsigned)((g + 1) & 1);
+    /* The slot to fill may still hold the configuration before the last one, if a
+     * request kept it past the last reload's wait. */
+    if (atomic_load(&ctx->slot[next]) != NULL) {
+        if (!slot_drain(ctx, next)) {
+            rv = cmci_fail(CMC_ERR_INTERNAL, "requests started before the previous reload "
+                                             "are still running; try again later");
+            goto out;
+        }
+        cmci_ca_free(atomic_load(&ctx->slot[next]));
+        atomic_store(&ctx->slot[next], NULL);
+    }
+    if ((rv = cmci_ca_load_ex(&ca, ctx->config_path, ctx->store)) != CMC_OK)
+        goto out; /* the current configuration stays; the error record says why */
+    atomic_store(&ctx->slot[next], ca);
+    atomic_store(&ctx->gen, g + 1); /* requests from now on take the new one */
+    cmci_log_set_level((enum cmc_log_level)ca->log_level);
+    old = atomic_load(&ctx->slot[g & 1]);
+    if (slot_drain(ctx, (unsigned)(g & 1))) {
+        atomic_store(&ctx->slot[g & 1], NULL);
+        cmci_ca_free(old);
+    } /* else freed by the next reload or by cmc_server_ctx_free */
+out:
+    pthread_mutex_unlock(&ctx->reload_lock);
+    return rv;
 }
 
 void cmc_server_ctx_free(struct cmc_server_ctx *ctx)
 {
     if (ctx == NULL)
         return;
-    cmci_ca_free(ctx->ca);
+    cmci_ca_free(atomic_load(&ctx->slot[0]));
+    cmci_ca_free(atomic_load(&ctx->slot[1]));
+    cmc_store_free(ctx->store);
     cmci_key_pool_free(ctx->keys);
+    pthread_mutex_destroy(&ctx->reload_lock);
+    OPENSSL_free(ctx->config_path);
     OPENSSL_free(ctx);
 }
 
-const char *cmc_server_ctx_get0_listen(const struct cmc_server_ctx *ctx) { return ctx->ca->listen; }
-const char *cmc_server_ctx_get0_path(const struct cmc_server_ctx *ctx) { return ctx->ca->path; }
-unsigned cmc_server_ctx_get_threads(const struct cmc_server_ctx *ctx) { return ctx->ca->threads; }
-size_t cmc_server_ctx_get_max_body(const struct cmc_server_ctx *ctx) { return ctx->ca->limits.max_body; }
-unsigned cmc_server_ctx_get_conn_timeout(const struct cmc_server_ctx *ctx) { return ctx->ca->conn_timeout; }
-unsigned cmc_server_ctx_get_max_connections(const struct cmc_server_ctx *ctx) { return ctx->ca->max_connections; }
+const char *cmc_server_ctx_get0_listen(const struct cmc_server_ctx *ctx) { return current_ca(ctx)->listen; }
+const char *cmc_server_ctx_get0_path(const struct cmc_server_ctx *ctx) { return current_ca(ctx)->path; }
+const char *cmc_server_ctx_get0_database(const struct cmc_server_ctx *ctx) { return current_ca(ctx)->database; }
+unsigned cmc_server_ctx_get_threads(const struct cmc_server_ctx *ctx) { return current_ca(ctx)->threads; }
+size_t cmc_server_ctx_get_max_body(const struct cmc_server_ctx *ctx) { return current_ca(ctx)->limits.max_body; }
+unsigned cmc_server_ctx_get_conn_timeout(const struct cmc_server_ctx *ctx) { return current_ca(ctx)->conn_timeout; }
+unsigned cmc_server_ctx_get_request_timeout(const struct cmc_server_ctx *ctx) { return current_ca(ctx)->request_timeout; }
+unsigned cmc_server_ctx_get_max_connections(const struct cmc_server_ctx *ctx) { return current_ca(ctx)->max_connections; }
+unsigned cmc_server_ctx_get_max_connections_per_ip(const struct cmc_server_ctx *ctx) { return current_ca(ctx)->max_conn_per_ip; }
 
 void cmc_server_answer_clear(struct cmc_server_answer *ans)
 {
@@ -318,19 +426,23 @@ cmc_err cmc_server_process(struct cmc_server_ctx *ctx, enum cmc_request_kind kin
                            const uint8_t *in, size_t in_len, struct cmc_server_answer *ans)
 {
     struct cmci_txn t;
+    struct cmci_view view;
+    unsigned slot;
     int simple_resp;
     cmc_err rv;
 
     memset(ans, 0, sizeof(*ans));
     memset(&t, 0, sizeof(t));
     cmc_error_clear();
-    t.srv = ctx;
+    view.ca = snapshot_take(ctx, &slot);
+    view.keys = ctx->keys;
+    t.srv = &view;
     t.kind = kind;
 
-    if (in_len > ctx->ca->limits.max_body) {
+    if (in_len > view.ca->limits.max_body) {
         ans->http_status = 413;
         snprintf(ans->reason, sizeof(ans->reason), "request body larger than %zu bytes",
-                 ctx->ca->limits.max_body);
+                 view.ca->limits.max_body);
         snprintf(ans->log, sizeof(ans->log), "refused: %s", ans->reason);
         rv = CMC_OK;
         goto out;
@@ -375,5 +487,6 @@ internal:
     rv = cmc_err_is_fatal(rv) ? rv : CMC_OK;
 out:
     txn_free(&t);
+    snapshot_release(ctx, slot);
     return rv;
 }

@@ -3,6 +3,8 @@
 #ifndef CMC_ENGINE_LOCAL_H
 #define CMC_ENGINE_LOCAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,9 +16,28 @@
 #include "ca/ca_local.h"
 #include "core/core_error.h"
 
-struct cmc_server_ctx {
+/* What one request works with: the configuration it took when it started and the shared
+ * key pool. A reload never changes a view under a running request (engine.c). */
+struct cmci_view {
     struct cmci_ca *ca;
-    struct cmci_key_pool *keys; /* request keys, reused (cmci_spki_lease_pkey) */
+    struct cmci_key_pool *keys;
+};
+
+/*
+ * The server. The configuration is swapped on reload while requests run, RCU-like with two
+ * slots (engine.c, snapshot_take): the current one is slot[gen & 1]; readers[i] counts
+ * the requests using slot[i]. A reload fills the other slot, bumps gen, then waits for the
+ * old slot's readers to finish before freeing it. A request pays one atomic increment and
+ * one decrement.
+ */
+struct cmc_server_ctx {
+    struct cmci_key_pool *keys;   /* request keys, reused (cmci_spki_lease_pkey) */
+    struct cmc_store *store;      /* owned; every configuration borrows it */
+    char *config_path;
+    _Atomic(struct cmci_ca *) slot[2];
+    atomic_ulong gen;
+    atomic_ulong readers[2];
+    pthread_mutex_t reload_lock;  /* one reload at a time */
 };
 
 /* How the SignedData wrapper of a Full PKI Request was signed (rfc5272bis §3.2.1). */
@@ -41,7 +62,7 @@ struct cmci_status {
 
 /* Everything one request creates; cmci_txn_free releases it all (STYLE 3.4). */
 struct cmci_txn {
-    struct cmc_server_ctx *srv;
+    const struct cmci_view *srv;
     enum cmc_request_kind kind;
     CMS_ContentInfo *cms;       /* owned: the Full PKI Request wrapper */
     CMC_PKIDATA *pkidata;       /* owned */

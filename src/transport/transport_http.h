@@ -43,7 +43,12 @@ struct cmc_http_server_config {
     unsigned threads;          /* libmicrohttpd thread pool size */
     size_t max_body;           /* larger bodies get 413 */
     unsigned conn_timeout_s;   /* idle connection timeout */
-    unsigned max_connections;
+    unsigned max_connections;  /* 0: 512 */
+    /* Whole-request deadline: request line, headers and body must all be in within this
+     * many seconds of the request's start, or the connection is closed (slow senders).
+     * 0: none. */
+    unsigned request_timeout_s;
+    unsigned max_conn_per_ip;  /* open connections from one address; 0: no limit */
     const char *path_prefix;   /* only paths equal to it or under it + "/" are served; else 404 */
 };
 
@@ -57,11 +62,17 @@ struct cmc_http_head {
     const char *url;            /* the path as libmicrohttpd gives it (percent-decoded) */
     const char *content_type;   /* header value, or NULL when absent */
     const char *content_length; /* header value, or NULL when absent (chunked) */
+    /* How many Content-Length fields the head has; 0 means not counted, taken as one when
+     * content_length is set. */
+    unsigned content_length_count;
+    const char *transfer_encoding; /* header value, or NULL when absent */
 };
 
 /*
  * The decision on a request head (rfc5273bis §3.1), in this order: path under the prefix
- * (404), POST (405), media type (415), declared length (413 above max_body, 400 for 0).
+ * (404), POST (405), message framing (RFC 9112 §6: 400 for several Content-Length fields or
+ * Content-Length with Transfer-Encoding, 501 for a transfer coding other than chunked),
+ * media type (415), declared length (413 above max_body, 400 for 0).
  * No I/O: the server calls it once per request; tests and tests/fuzz/fuzz_http.c call it
  * directly.
  * @return 0 with *kind set when the body may be read; else the HTTP status to answer with
@@ -83,6 +94,18 @@ cmc_err cmci_http_server_start(struct cmc_http_server **out,
                                const struct cmc_http_server_config *cfg,
                                cmc_http_handler_cb cb, void *arg) CMC_WUR;
 unsigned cmci_http_server_port(const struct cmc_http_server *srv);
+/* The worker threads actually run: cfg->threads, but never more than max_connections. */
+unsigned cmci_http_server_threads(const struct cmc_http_server *srv);
+/*
+ * Change the limits that may change while serving (a configuration reload): max_body and
+ * request_timeout_s. Requests already started keep the values they started with. The
+ * other settings are fixed for the server's lifetime. Thread-safety: may be called while
+ * requests are served.
+ */
+void cmci_http_server_set_limits(struct cmc_http_server *srv, size_t max_body,
+                                 unsigned request_timeout_s);
+/* Stops accepting, closes every connection and waits for the workers. Bounded in time:
+ * it waits only for handler calls already running. */
 void cmci_http_server_stop(struct cmc_http_server *srv);
 
 #endif

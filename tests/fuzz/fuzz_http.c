@@ -5,7 +5,7 @@
  * 1. The head decision, pure: a small lenient parser here takes the method, path,
  *    Content-Type and Content-Length out of the input and calls cmci_http_check_head, and
  *    cmci_http_classify_content_type is also fed the input itself as a header value.
- *    Oracles: the status is 0 or one of 400/404/405/413/415; a reason is one printable,
+ *    Oracles: the status is 0 or one of 400/404/405/413/415/501; a reason is one printable,
  *    NUL-terminated line (peer text must not split log or response lines); 0 only for POST
  *    under the prefix with a request media type and, when declared, a length in
  *    1..max_body; the kind agrees with the media type; and the classification does not
@@ -140,7 +140,7 @@ static const char *find_header(const char *p, const char *end, const char *name,
 
 static void check_head(const char *req, size_t len)
 {
-    char method[32], url[512], ctbuf[512], clbuf[64], reason[160];
+    char method[32], url[512], ctbuf[512], clbuf[64], tebuf[64], reason[160];
     const char *head_end, *line_end, *sp1, *sp2, *cl;
     struct cmc_http_head h;
     enum cmc_http_kind kind = 0;
@@ -177,6 +177,8 @@ static void check_head(const char *req, size_t len)
     h.content_type = find_header(line_end, head_end, "Content-Type", ctbuf, sizeof(ctbuf));
     h.content_length = cl = find_header(line_end, head_end, "Content-Length", clbuf,
                                         sizeof(clbuf));
+    h.transfer_encoding =
+        find_header(line_end, head_end, "Transfer-Encoding", tebuf, sizeof(tebuf));
     memset(reason, 0x55, sizeof(reason));
     status = cmci_http_check_head(&h, &kind, reason, sizeof(reason));
     switch (status) {
@@ -189,6 +191,9 @@ static void check_head(const char *req, size_t len)
             die("accepted without a kind");
         if (h.content_type == NULL)
             die("accepted without a Content-Type");
+        if (h.transfer_encoding != NULL && (cl != NULL || strcasecmp(h.transfer_encoding,
+                                                                     "chunked") != 0))
+            die("accepted framing other than one Content-Length or chunked alone");
         if (cl != NULL && *cl >= '0' && *cl <= '9') {
             unsigned long long v = strtoull(cl, NULL, 10);
             if (v == 0 || v > FUZZ_MAX_BODY)
@@ -200,6 +205,7 @@ static void check_head(const char *req, size_t len)
     case 405:
     case 413:
     case 415:
+    case 501:
         check_line(reason, sizeof(reason), "head reason");
         break;
     default:

@@ -386,7 +386,7 @@ int ef_write_certs(const struct ef_fixture *f, const char *file, X509 *const *ce
 long ef_store_count(const struct ef_fixture *f)
 {
     uint64_t n = 0;
-    if (cmc_store_cert_count(f->srv->ca->store, &n) != CMC_OK)
+    if (cmc_store_cert_count(f->srv->store, &n) != CMC_OK)
         return -1;
     return (long)n;
 }

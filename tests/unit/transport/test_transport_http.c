@@ -626,6 +626,91 @@ static void test_server_start__ipv6_loopback(void **state)
     cmci_http_server_stop(s);
 }
 
+/* A client dribbling its request one byte at a time never lets the idle timeout fire; the
+ * whole-request deadline closes it anyway (docs/configuration.md request_timeout). */
+static void test_deadline__dribbled_request_closed_at_request_timeout(void **state)
+{
+    static const char req[] = "POST /cmc HTTP/1.1\r\nHost: t\r\n"
+                              "Content-Type: application/pkcs10\r\n"
+                              "Content-Length: 100\r\n\r\n";
+    struct cmc_http_server *s = NULL;
+    struct cmc_http_server_config cfg = {
+        .host = "127.0.0.1", .threads = 2, .max_body = 1000, .conn_timeout_s = 5,
+        .request_timeout_s = 1, .max_connections = 8, .path_prefix = "/cmc"};
+    unsigned saved = port;
+    double t0, closed_at = 0;
+    int fd, before = handler_calls();
+
+    assert_int_equal(cmci_http_server_start(&s, &cfg, echo_handler, NULL), CMC_OK);
+    port = cmci_http_server_port(s);
+    fd = raw_connect();
+    t0 = now_s();
+    /* the head and then the body, one byte every 100 ms: 3 s of bytes, never idle 5 s */
+    for (size_t i = 0; i < sizeof(req) - 1 + 30 && closed_at == 0; i++) {
+        char c = i < sizeof(req) - 1 ? req[i] : 'b';
+        struct timespec gap = {0, 100000000L};
+
+        if (send(fd, &c, 1, MSG_NOSIGNAL) != 1)
+            closed_at = now_s();
+        else
+            nanosleep(&gap, NULL);
+        if (closed_at == 0) {
+            char buf[64];
+            ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+                closed_at = now_s();
+        }
+    }
+    assert_true(closed_at > 0);
+    /* 1 s deadline + 0.2 s reaper period, with room for a loaded machine (the idle
+     * timeout, 5 s, would be later) */
+    assert_true(closed_at - t0 >= 0.9);
+    assert_true(closed_at - t0 < 4.0);
+    assert_int_equal(handler_calls(), before);
+    close(fd);
+    /* the server goes on serving, and a prompt client is not affected by the deadline */
+    assert_still_serving();
+    cmci_http_server_stop(s);
+    port = saved;
+}
+
+/* libmicrohttpd 0.9.75 hung in MHD_stop_daemon when the pool had more workers than
+ * connections; the pool is cut to max_connections and every worker has a wake-up channel. */
+static void test_stop__more_threads_than_connections_stops(void **state)
+{
+    struct cmc_http_server *s = NULL;
+    struct cmc_http_server_config cfg = {
+        .host = "127.0.0.1", .threads = 8, .max_body = 100, .conn_timeout_s = 5,
+        .max_connections = 2, .path_prefix = "/cmc"};
+    unsigned saved = port;
+    double t0;
+
+    assert_int_equal(cmci_http_server_start(&s, &cfg, echo_handler, NULL), CMC_OK);
+    assert_int_equal(cmci_http_server_threads(s), 2);
+    port = cmci_http_server_port(s);
+    assert_still_serving();
+    t0 = now_s();
+    cmci_http_server_stop(s); /* hung forever before */
+    assert_true(now_s() - t0 < 2.0);
+    port = saved;
+}
+
+/* max_body changes while serving (a SIGHUP reload); requests started before keep theirs. */
+static void test_limits__max_body_changes_while_serving(void **state)
+{
+    static char body[600];
+    struct reply r;
+
+    memset(body, 'm', sizeof(body));
+    cmci_http_server_set_limits(srv, 500, 0);
+    post("/cmc", "application/pkcs10", body, sizeof(body), &r);
+    assert_int_equal(r.status, 413);
+    assert_one_line(&r);
+    cmci_http_server_set_limits(srv, MAX_BODY, 0);
+    post("/cmc", "application/pkcs10", body, sizeof(body), &r);
+    assert_int_equal(r.status, 200);
+}
+
 /* ---- cmci_http_check_head, without a server ------------------------------------------- */
 
 static int head(const char *method, const char *url, const char *ct, const char *cl,
@@ -690,6 +775,72 @@ static void test_check_head__reason_is_one_printable_line(void **state)
     assert_null(strchr(small, 0x7f));
 }
 
+/* RFC 9112 §6: framing that two parsers could read differently is refused at the head. */
+static void test_check_head__framing(void **state)
+{
+    struct cmc_http_head h = {.prefix = "/cmc", .max_body = 100, .method = "POST",
+                              .url = "/cmc", .content_type = "application/pkcs10",
+                              .content_length = "5", .content_length_count = 2};
+    enum cmc_http_kind k;
+    char reason[160];
+
+    assert_int_equal(cmci_http_check_head(&h, &k, reason, sizeof(reason)), 400);
+    assert_string_equal(reason, "several Content-Length fields");
+    h.content_length_count = 1;
+    h.transfer_encoding = "chunked";
+    assert_int_equal(cmci_http_check_head(&h, &k, reason, sizeof(reason)), 400);
+    assert_string_equal(reason, "both Content-Length and Transfer-Encoding");
+    h.content_length = NULL;
+    h.content_length_count = 0;
+    assert_int_equal(cmci_http_check_head(&h, &k, reason, sizeof(reason)), 0);
+    h.transfer_encoding = " CHUNKED";
+    assert_int_equal(cmci_http_check_head(&h, &k, reason, sizeof(reason)), 0);
+    h.transfer_encoding = "gzip, chunked";
+    assert_int_equal(cmci_http_check_head(&h, &k, reason, sizeof(reason)), 501);
+    assert_non_null(strstr(reason, "unsupported Transfer-Encoding: gzip, chunked"));
+    h.transfer_encoding = "x\r\nInjected: 1";
+    assert_int_equal(cmci_http_check_head(&h, &k, reason, sizeof(reason)), 501);
+    assert_null(strchr(reason, '\n'));
+    /* path and method are judged first: a GET with broken framing is still a 405 */
+    h.method = "GET";
+    assert_int_equal(cmci_http_check_head(&h, &k, reason, sizeof(reason)), 405);
+}
+
+/* Raw sockets: several Content-Length fields and unknown transfer codings are answered by
+ * us, text/plain, once, without reading the body. */
+static void test_framing__answered_once_as_text(void **state)
+{
+    static const char *const reqs[] = {
+        "POST /cmc HTTP/1.1\r\nHost: t\r\nContent-Type: application/pkcs10\r\n"
+        "Content-Length: 4\r\nContent-Length: 5\r\n\r\nbody!",
+        "POST /cmc HTTP/1.1\r\nHost: t\r\nContent-Type: application/pkcs10\r\n"
+        "Transfer-Encoding: gzip\r\n\r\nbody",
+    };
+    static const char *const want[] = {"HTTP/1.1 400 ", "HTTP/1.1 501 "};
+
+    for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+        char buf[1024];
+        const char *body;
+        ssize_t n;
+        int fd = raw_connect();
+
+        raw_send(fd, reqs[i], strlen(reqs[i]));
+        n = raw_read_to_close(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        assert_true(n > 0);
+        assert_memory_equal(buf, want[i], strlen(want[i]));
+        assert_null(strstr(buf + 1, "HTTP/1.1 ")); /* one status line */
+        assert_non_null(strstr(buf, "text/plain"));
+        body = strstr(buf, "\r\n\r\n");
+        assert_non_null(body);
+        body += 4;
+        assert_null(strchr(body, '<'));
+        assert_non_null(strchr(body, '\n'));
+        assert_int_equal(strchr(body, '\n')[1], '\0'); /* one line */
+    }
+    assert_still_serving();
+}
+
 static void test_classify_content_type__parameters(void **state)
 {
     enum cmc_http_kind k = 0;
@@ -717,6 +868,8 @@ int main(void)
         cmocka_unit_test(test_check_head__order_of_checks),
         cmocka_unit_test(test_check_head__reason_is_one_printable_line),
         cmocka_unit_test(test_classify_content_type__parameters),
+        cmocka_unit_test(test_check_head__framing),
+        cmocka_unit_test(test_framing__answered_once_as_text),
         cmocka_unit_test(test_server_port__ephemeral_port_reported),
         cmocka_unit_test(test_post__pkcs10_reaches_handler),
         cmocka_unit_test(test_post__full_request_reaches_handler),
@@ -735,6 +888,9 @@ int main(void)
         cmocka_unit_test(test_keepalive__idle_connection_closed_after_timeout),
         cmocka_unit_test(test_server_start__bad_host_is_config_error),
         cmocka_unit_test(test_server_start__ipv6_loopback),
+        cmocka_unit_test(test_deadline__dribbled_request_closed_at_request_timeout),
+        cmocka_unit_test(test_stop__more_threads_than_connections_stops),
+        cmocka_unit_test(test_limits__max_body_changes_while_serving),
     };
 
     cmci_log_set_level(CMC_LOG_DEBUG);
