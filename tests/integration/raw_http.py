@@ -4,12 +4,15 @@
 promises every non-CMC answer: exactly one status line and one header block, Content-Type
 text/plain, a Content-Length equal to the body's length, and a body of one line.
 
-usage: raw_http.py PORT REQUEST [--known-mhd]
+usage: raw_http.py PORT REQUEST [--known-mhd] [--first FILE]
   REQUEST uses \\r \\n \\xNN escapes. Prints "STATUS<TAB>BODY-LINE" and exits 0 when the
   answer has that form, else prints what is wrong and exits 1. The connection must end
   (closed or a complete answer) within 5 s.
   --known-mhd: an answer libmicrohttpd 0.9.75 makes itself, which we cannot shape: only
   require one 4xx status and the connection closed; print what it looked like.
+  --first FILE: send the raw request in FILE first, on the same connection; its answer must
+  be a complete 200 that keeps the connection open. REQUEST is then the second request of a
+  keep-alive connection, and only its answer is judged.
 """
 import socket
 import sys
@@ -18,8 +21,38 @@ import time
 port = int(sys.argv[1])
 req = sys.argv[2].encode().decode("unicode_escape").encode("latin1")
 known_mhd = "--known-mhd" in sys.argv[3:]
+first = None
+if "--first" in sys.argv[3:]:
+    with open(sys.argv[sys.argv.index("--first") + 1], "rb") as f:
+        first = f.read()
 
 s = socket.create_connection(("127.0.0.1", port), timeout=5)
+if first is not None:
+    # Read exactly one complete answer (by its Content-Length) and leave the connection open.
+    s.sendall(first)
+    got = b""
+    while b"\r\n\r\n" not in got:
+        chunk = s.recv(65536)
+        if not chunk:
+            print(f"connection closed after the first request; answer was: {got[:300]!r}")
+            sys.exit(1)
+        got += chunk
+    head, _, rest = got.partition(b"\r\n\r\n")
+    hl = [l.lower() for l in head.split(b"\r\n")]
+    clen = [int(l.split(b":", 1)[1]) for l in hl[1:] if l.startswith(b"content-length:")]
+    if not hl[0].startswith(b"http/1.1 200") or len(clen) != 1 \
+            or any(l.startswith(b"connection:") and b"close" in l for l in hl[1:]):
+        print(f"first request: not a keep-alive 200 with a length: {head[:300]!r}")
+        sys.exit(1)
+    while len(rest) < clen[0]:
+        chunk = s.recv(65536)
+        if not chunk:
+            print("connection closed in the middle of the first answer")
+            sys.exit(1)
+        rest += chunk
+    if len(rest) != clen[0]:
+        print(f"{len(rest) - clen[0]} bytes after the first answer")
+        sys.exit(1)
 s.sendall(req)
 data = b""
 closed = False

@@ -74,12 +74,13 @@ w="$(curl -s -m 10 -o "$TMP/out" -w '%{http_code}' -H "Content-Type: $CT_PKCS10"
 assert_eq "$w" 404 "POST to a path other than /cmc"
 
 # --- message framing, judged byte by byte on a raw socket --------------------------------------
-# raw_expect STATUS REASON-PART WHAT REQUEST: exactly one status line and header block, a
-# text/plain one-line body containing REASON-PART, and that status.
+# raw_expect STATUS REASON-PART WHAT REQUEST [RAW-ARGS...]: exactly one status line and
+# header block, a text/plain one-line body containing REASON-PART, and that status.
 RAW="$(dirname "$0")/raw_http.py"
 raw_expect() {
     local want="$1" part="$2" what="$3" req="$4" out
-    out="$(python3 "$RAW" "$PORT" "$req")" || fail "$what: $out"
+    shift 4
+    out="$(python3 "$RAW" "$PORT" "$req" "$@")" || fail "$what: $out"
     [ "${out%%$'\t'*}" = "$want" ] || fail "$what: status ${out%%$'\t'*}, expected $want ($out)"
     case "${out#*$'\t'}" in *"$part"*) ;; *) fail "$what: reason '${out#*$'\t'}' lacks '$part'" ;; esac
     log "$what -> $want: ${out#*$'\t'}"
@@ -95,6 +96,18 @@ raw_expect 400 "both Content-Length and Transfer-Encoding" "Content-Length with 
     "${H}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
 raw_expect 501 "unsupported Transfer-Encoding" "Transfer-Encoding gzip" \
     "${H}Transfer-Encoding: gzip\r\n\r\nhello"
+# The same checks hold for every request of a keep-alive connection, not just its first:
+# first.http is a good Simple request answered 200 with the connection left open.
+{ printf 'POST /cmc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nContent-Length: %s\r\n\r\n' \
+    "$CT_PKCS10" "$(stat -c %s "$TMP/good-simple.req")"; cat "$TMP/good-simple.req"; } >"$TMP/first.http"
+raw_expect 400 "several Content-Length" "two Content-Length fields after keep-alive" \
+    "${H}Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!" --first "$TMP/first.http"
+raw_expect 400 "both Content-Length and Transfer-Encoding" \
+    "Content-Length with chunked after keep-alive" \
+    "${H}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" \
+    --first "$TMP/first.http"
+raw_expect 501 "unsupported Transfer-Encoding" "Transfer-Encoding gzip after keep-alive" \
+    "${H}Transfer-Encoding: gzip\r\n\r\nhello" --first "$TMP/first.http"
 raw_expect 405 "method not allowed" "GET" 'GET /cmc HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
 raw_expect 415 "unsupported media type" "text/plain body" \
     'POST /cmc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi'
@@ -103,10 +116,15 @@ raw_expect 400 "not DER" "garbage body" "${H}Content-Length: 5\r\n\r\nhello"
 # by libmicrohttpd 0.9.75 before cmcd sees the request, with its own HTML page and, a bug of
 # that version, its header block twice (docs/internals/transport.md). Only the status and
 # the closed connection can be required of it.
-for cl in -5 abc 99999999999999999999999 '1 2'; do
-    out="$(python3 "$RAW" "$PORT" "${H}Content-Length: $cl\r\n\r\n" --known-mhd)" \
-        || fail "Content-Length '$cl': $out"
-    log "Content-Length '$cl' -> ${out%%$'\t'*} (${out#*$'\t'}; a known libmicrohttpd limit)"
+# Each is tried as the first request of a connection and as the second of a keep-alive one.
+for cl in -5 abc 18446744073709551617 99999999999999999999999 '1 2'; do
+    for ka in "" " after keep-alive"; do
+        first=()
+        [ -z "$ka" ] || first=(--first "$TMP/first.http")
+        out="$(python3 "$RAW" "$PORT" "${H}Content-Length: $cl\r\n\r\n" --known-mhd \
+            "${first[@]}")" || fail "Content-Length '$cl'$ka: $out"
+        log "Content-Length '$cl'$ka -> ${out%%$'\t'*} (${out#*$'\t'}; a known libmicrohttpd limit)"
+    done
 done
 kill -0 "$CMCD_PID" 2>/dev/null || fail "cmcd died on malformed framing"
 grep -q "malformed request, answered by libmicrohttpd" "$TMP/cmcd.log" \
