@@ -267,6 +267,14 @@ static cmc_err spki_pkey(const CMC_SPKI *spki, EVP_PKEY **out, struct cmci_key_p
     CMC_ENSURE(ASN1_STRING_length(spki->subjectPublicKey) > 0, CMC_ERR_BAD_ALG,
                "empty public key");
     nid = OBJ_obj2nid(spki->algorithm->algorithm);
+    /* An RSA key is an RSAPublicKey encoded inside the BIT STRING (RFC 3279 §2.3.1,
+     * RFC 4055 §1.2), which the walk over the request did not enter. The CA copies the key
+     * into the certificate octet for octet, so a BER RSAPublicKey (indefinite or
+     * non-minimal lengths, which OpenSSL's decoder takes) would be signed as it is. */
+    if ((nid == NID_rsaEncryption || nid == NID_rsassaPss)
+        && cmci_der_check("the RSA public key", ASN1_STRING_get0_data(spki->subjectPublicKey),
+                          (size_t)ASN1_STRING_length(spki->subjectPublicKey)) != CMC_OK)
+        return cmci_fail(CMC_ERR_BAD_ALG, "malformed RSA public key: the RSAPublicKey is not DER");
     if (nid == NID_X9_62_id_ecPublicKey) {
         if ((rv = ec_key(spki, out, kp, curve)) != CMC_OK || *out != NULL)
             return rv;

@@ -369,6 +369,27 @@ static int email_ok(const ASN1_IA5STRING *s)
     return at > 0 && at < n - 1 && n <= 255;
 }
 
+/* An otherName value that is a UTF8String or IA5String: well-formed, no control
+ * characters. Values of other types are the type's business. 1 when acceptable. */
+static int othername_text_ok(const ASN1_TYPE *v)
+{
+    const ASN1_STRING *s;
+    const unsigned char *d;
+    int n;
+
+    if (v == NULL || (v->type != V_ASN1_UTF8STRING && v->type != V_ASN1_IA5STRING))
+        return 1;
+    s = v->value.asn1_string;
+    d = ASN1_STRING_get0_data(s);
+    n = ASN1_STRING_length(s);
+    if (v->type == V_ASN1_UTF8STRING)
+        return utf8_chars(d, (size_t)n) >= 0;
+    for (int i = 0; i < n; i++)
+        if (d[i] < 0x20 || d[i] >= 0x7f)
+            return 0;
+    return 1;
+}
+
 static cmc_err vet_general_names(const char *ext, GENERAL_NAMES *gens)
 {
     int n = sk_GENERAL_NAME_num(gens);
@@ -404,15 +425,26 @@ static cmc_err vet_general_names(const char *ext, GENERAL_NAMES *gens)
             break;
         case GEN_DIRNAME:
             snprintf(what, sizeof(what), "%s name %d (directoryName)", ext, i + 1);
+            /* RFC 5280 §4.2.1.6: "conforming CAs MUST NOT issue certificates with
+             * subjectAltNames containing empty GeneralName fields" */
+            CMC_ENSURE(X509_NAME_entry_count(g->d.directoryName) > 0, CMC_ERR_BAD_REQUEST,
+                       "%s: an empty Name (RFC 5280 §4.2.1.6)", what);
             CMC_GUARD(cmci_vet_name(what, g->d.directoryName, &fresh));
             if (fresh != NULL) {
                 X509_NAME_free(g->d.directoryName);
                 g->d.directoryName = fresh;
             }
             break;
-        case GEN_RID:
         case GEN_OTHERNAME:
-            break; /* an OID, or a typed value whose DER was checked */
+            /* a typed value whose DER was checked; one that is a text string (a UPN, say,
+             * is a UTF8String) gets the checks of names: no NUL or other control
+             * character, which C readers would truncate at */
+            CMC_ENSURE(othername_text_ok(g->d.otherName->value), CMC_ERR_BAD_REQUEST,
+                       "%s name %d (otherName): a text value with a control character (NUL "
+                       "included) or invalid UTF-8", ext, i + 1);
+            break;
+        case GEN_RID:
+            break; /* an OID */
         default:
             CMC_BAIL(CMC_ERR_BAD_REQUEST, "%s name %d: x400Address and ediPartyName are not "
                                           "accepted", ext, i + 1);

@@ -368,6 +368,27 @@ static cmc_err find_signer_certs(struct cmci_txn *t, const STACK_OF(X509) *msg_c
     return CMC_OK;
 }
 
+/*
+ * RFC 5280 §4.2.1.9: a certificate without basicConstraints cA=TRUE MUST NOT be used to
+ * verify certificate signatures. X509_verify_cert holds every issuer below the anchor to
+ * that, but with PARTIAL_CHAIN the anchor may be any listed certificate, and OpenSSL lets
+ * an anchor without basicConstraints issue when its keyUsage has keyCertSign. A listed
+ * operator certificate vouches for itself, never for certificates it signed. Accepted
+ * above the signer: cA=TRUE (1), or a self-signed version 1 root (3).
+ */
+static int chain_issuers_are_cas(X509_STORE_CTX *ctx)
+{
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+
+    for (int i = 1; i < sk_X509_num(chain); i++) {
+        int ca = X509_check_ca(sk_X509_value(chain, i));
+
+        if (ca != 1 && ca != 3)
+            return 0;
+    }
+    return 1;
+}
+
 /* Every signer certificate must chain to signer_trust, using the certificates carried in
  * the SignedData as intermediates, and be a certificate for signing: RFC 5280 §4.2.1.3,
  * digitalSignature where keyUsage is present (a TLS server certificate with
@@ -390,6 +411,10 @@ static cmc_err verify_signer_chains(struct cmci_txn *t, STACK_OF(X509) *msg_cert
             rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK,
                            "the signer certificate does not chain to the signer trust list: %s",
                            X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+        else if (!chain_issuers_are_cas(ctx))
+            rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK,
+                           "the signer certificate does not chain to the signer trust list: "
+                           "it is issued by a certificate that is not a CA (RFC 5280 §4.2.1.9)");
         else if ((X509_get_key_usage(signer) & KU_DIGITAL_SIGNATURE) == 0)
             /* X509_get_key_usage: every bit set when the extension is absent */
             rv = cmci_fail(CMC_ERR_BAD_MESSAGE_CHECK,

@@ -199,6 +199,53 @@ static void test_spki_rsa_malformed(void **state)
     EVP_PKEY_free(k);
 }
 
+/* The CA copies the key into the certificate octet for octet, so the RSAPublicKey inside
+ * the BIT STRING must be DER although OpenSSL's decoder also takes BER (issue 9 item 3): a
+ * length in more octets than needed or an indefinite length is refused, for rsaEncryption
+ * and for RSASSA-PSS keys alike. */
+static void test_spki_rsa_ber_refused(void **state)
+{
+    EVP_PKEY *k = EVP_RSA_gen(2048);
+    CMC_SPKI *s = spki_of(k);
+    unsigned char good[600], b[610];
+    int len = ASN1_STRING_length(s->subjectPublicKey);
+
+    (void)state;
+    assert_true(len > 0 && len <= (int)sizeof(good));
+    memcpy(good, ASN1_STRING_get0_data(s->subjectPublicKey), (size_t)len);
+    /* good = 30 82 01 0a ...: the outer length in three octets (30 83 00 01 0a ...) */
+    assert_int_equal(good[0], 0x30);
+    assert_int_equal(good[1], 0x82);
+    for (int pss = 0; pss <= 1; pss++) {
+        if (pss)
+            assert_int_equal(X509_ALGOR_set0(s->algorithm, OBJ_nid2obj(NID_rsassaPss),
+                                             V_ASN1_UNDEF, NULL), 1);
+        b[0] = 0x30;
+        b[1] = 0x83;
+        b[2] = 0x00;
+        memcpy(b + 3, good + 2, (size_t)len - 2);
+        set_bits(s, b, len + 1);
+        assert_bad(s);
+        /* indefinite length: 30 80 <contents> 00 00 */
+        b[1] = 0x80;
+        memcpy(b + 2, good + 4, (size_t)len - 4);
+        b[len - 2] = 0x00;
+        b[len - 1] = 0x00;
+        set_bits(s, b, len);
+        assert_bad(s);
+        /* and the DER form is still taken */
+        set_bits(s, good, len);
+        {
+            EVP_PKEY *back = NULL;
+
+            assert_int_equal(cmc_spki_get1_pkey(s, &back), CMC_OK);
+            EVP_PKEY_free(back);
+        }
+    }
+    CMC_SPKI_free(s);
+    EVP_PKEY_free(k);
+}
+
 static X509_REQ *make_req(EVP_PKEY *k, int with_ext)
 {
     X509_REQ *r = X509_REQ_new();
@@ -1078,6 +1125,7 @@ int main(void)
         cmocka_unit_test(test_spki_ec_compressed),
         cmocka_unit_test(test_spki_ec_malformed),
         cmocka_unit_test(test_spki_rsa_malformed),
+        cmocka_unit_test(test_spki_rsa_ber_refused),
         cmocka_unit_test(test_p10_same_der_as_openssl),
         cmocka_unit_test(test_p10_verify_fails),
         cmocka_unit_test(test_p10_bad_extension_request),

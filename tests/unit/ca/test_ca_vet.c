@@ -361,6 +361,36 @@ static void test_vet_ext__bad_shapes_refused(void **state)
         expect_ext_refused(e, "subjectAltName name 1 (directoryName) commonName: contains a "
                               "control");
     }
+    {
+        /* RFC 5280 §4.2.1.6: no empty GeneralName, so no empty directoryName either */
+        static const unsigned char dir_empty[] = {0x30, 0x04, 0xa4, 0x02, 0x30, 0x00};
+
+        expect_ext_refused(raw_ext(NID_subject_alt_name, dir_empty, sizeof(dir_empty)),
+                           "name 1 (directoryName): an empty Name");
+    }
+    {
+        /* otherName UPN (1.3.6.1.4.1.311.20.2.3) whose UTF8String holds a NUL, and one
+         * whose IA5String holds an ESC; a clean UPN is taken */
+        static const unsigned char upn_nul[] = {0x30, 0x15, 0xa0, 0x13, 0x06, 0x0a, 0x2b, 0x06,
+                                                0x01, 0x04, 0x01, 0x82, 0x37, 0x14, 0x02, 0x03,
+                                                0xa0, 0x05, 0x0c, 0x03, 'a', 0x00, 'b'};
+        static const unsigned char upn_esc[] = {0x30, 0x15, 0xa0, 0x13, 0x06, 0x0a, 0x2b, 0x06,
+                                                0x01, 0x04, 0x01, 0x82, 0x37, 0x14, 0x02, 0x03,
+                                                0xa0, 0x05, 0x16, 0x03, 'a', 0x1b, 'b'};
+        unsigned char upn_ok[sizeof(upn_nul)];
+        STACK_OF(X509_EXTENSION) *out = NULL;
+
+        expect_ext_refused(raw_ext(NID_subject_alt_name, upn_nul, sizeof(upn_nul)),
+                           "name 1 (otherName): a text value with a control character");
+        expect_ext_refused(raw_ext(NID_subject_alt_name, upn_esc, sizeof(upn_esc)),
+                           "name 1 (otherName)");
+        memcpy(upn_ok, upn_nul, sizeof(upn_ok));
+        upn_ok[sizeof(upn_ok) - 2] = '@';
+        assert_int_equal(vet1(raw_ext(NID_subject_alt_name, upn_ok, sizeof(upn_ok)), &out),
+                         CMC_OK);
+        assert_int_equal(sk_X509_EXTENSION_num(out), 1);
+        sk_X509_EXTENSION_pop_free(out, X509_EXTENSION_free);
+    }
 }
 
 /* Good extensions come back re-encoded (a keyUsage with BER trailing zero bits in DER

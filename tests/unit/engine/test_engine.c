@@ -1190,6 +1190,50 @@ static void test_lone_operator_in_trust(void **state)
     EVP_PKEY_free(key);
 }
 
+/* A listed certificate that is not a CA vouches for itself only, whatever OpenSSL makes of
+ * a partial chain: an operator certificate with keyUsage keyCertSign but no basicConstraints
+ * (RFC 5280 §4.2.1.9: then it MUST NOT verify certificate signatures), listed in
+ * signer_trust, cannot make other operators. */
+static void test_listed_non_ca_vouches_for_none(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *lone_key = ef_key_ec("P-256"), *sub_key = ef_key_ec("P-256");
+    EVP_PKEY *key = ef_key_ec("P-256");
+    X509 *lone = ef_cert(lone_key, "listed operator with keyCertSign", 33, f->op_ca_cert,
+                         f->op_ca_key, "critical,digitalSignature,keyCertSign", "cmcRA");
+    X509 *sub = NULL, *trust[2];
+    unsigned char *der = NULL;
+    const unsigned char *p;
+    int dlen;
+    size_t len = 0;
+
+    assert_non_null(lone);
+    /* ef_cert adds basicConstraints; take it out and sign again */
+    assert_non_null(X509_delete_ext(lone, X509_get_ext_by_NID(lone, NID_basic_constraints, -1)));
+    assert_true(X509_sign(lone, f->op_ca_key, EVP_sha256()) > 0);
+    assert_true((dlen = i2d_X509(lone, &der)) > 0);
+    X509_free(lone);
+    p = der;
+    assert_non_null(lone = d2i_X509(NULL, &p, dlen));
+    OPENSSL_free(der);
+    assert_int_equal(X509_get_ext_by_NID(lone, NID_basic_constraints, -1), -1);
+    sub = ef_cert(sub_key, "issued by a listed non-CA", 34, lone, lone_key,
+                  "critical,digitalSignature", "cmcRA");
+    assert_non_null(sub);
+    trust[0] = f->op_ca_cert;
+    trust[1] = lone;
+    assert_true(ef_write_certs(f, "trust.pem", trust, 2));
+    assert_true(ef_reload(f, NULL));
+    expect_signer(f, "signed_only", lone, lone_key, -1, NULL);
+    check_whole_failure(f, op_signed(key, "signed_only", sub, sub_key, &len), &len, 2, 1,
+                        "not a CA");
+    X509_free(lone);
+    X509_free(sub);
+    EVP_PKEY_free(lone_key);
+    EVP_PKEY_free(sub_key);
+    EVP_PKEY_free(key);
+}
+
 /* RFC 5652 §5.1: a SignedData may leave out the signer's certificate. When it is not in
  * signer_trust either, the statusString says so (not "does not verify"); when the operator
  * certificate is listed in signer_trust, it is found there and the request is issued. */
@@ -1679,6 +1723,7 @@ int main(void)
         T(test_signed_content_type_must_match),
         T(test_signer_key_usage_and_eku),
         T(test_lone_operator_in_trust),
+        T(test_listed_non_ca_vouches_for_none),
         T(test_signer_cert_omitted),
         T(test_full_eddsa_signed),
         T(test_signed_only_profile),
