@@ -60,11 +60,13 @@ static const struct attr_rule *rule_of(int nid)
     return &attr_other;
 }
 
-/* X.680 §41.4 PrintableString: A-Z a-z 0-9 space ' ( ) + , - . / : = ? */
+/* X.680 §41.4 PrintableString: A-Z a-z 0-9 space ' ( ) + , - . / : = ?
+ * c != 0 first: strchr() finds the string's own terminating NUL, so without it a NUL byte
+ * would pass as printable (the null-prefix CN "www.bank.com\0.evil.com"). */
 static int printable_char(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-           || strchr(" '()+,-./:=?", c) != NULL;
+           || (c != 0 && strchr(" '()+,-./:=?", c) != NULL);
 }
 
 /*
@@ -467,7 +469,12 @@ static cmc_err vet_ext_value(const char *name, int nid, void *v)
         for (int i = 0; i < 9; i++)
             any |= ASN1_BIT_STRING_get_bit(ku, i);
         CMC_ENSURE(any, CMC_ERR_BAD_REQUEST, "%s: no bit set", name);
+        /* RFC 5280 §4.2.1.3 names bits 0 (digitalSignature) to 8 (decipherOnly); a bit
+         * above them means nothing this CA can vouch for */
         CMC_ENSURE(ASN1_STRING_length(ku) <= 2, CMC_ERR_BAD_REQUEST, "%s: unknown bits", name);
+        for (int i = 9; i < 16; i++)
+            CMC_ENSURE(!ASN1_BIT_STRING_get_bit(ku, i), CMC_ERR_BAD_REQUEST,
+                       "%s: bit %d is not a keyUsage bit (RFC 5280 §4.2.1.3)", name, i);
         /* a named bit list is DER without trailing zero bits (X.690 §11.2.2): have i2d
          * compute the unused bits instead of keeping the received count */
         ku->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07L);

@@ -125,6 +125,10 @@ static void test_vet_name__bad_values_refused(void **state)
         {NID_commonName, V_ASN1_UTF8STRING, "", 0, "commonName: empty value"},
         {NID_commonName, V_ASN1_PRINTABLESTRING, "a@b", -1, "commonName: a character Printable"},
         {NID_commonName, V_ASN1_PRINTABLESTRING, "a*b", -1, "commonName: a character Printable"},
+        /* the null-prefix name: a NUL is no PrintableString character either */
+        {NID_commonName, V_ASN1_PRINTABLESTRING, "www.bank.com\0.evil.com", 23,
+         "commonName: a character Printable"},
+        {NID_serialNumber, V_ASN1_PRINTABLESTRING, "12\0", 3, "serialNumber: a character Printable"},
         {NID_commonName, V_ASN1_BMPSTRING, "\0a", 2, "commonName: a BMPSTRING is not allowed"},
         {NID_commonName, V_ASN1_T61STRING, "ab", -1, "commonName: a T61STRING is not allowed"},
         {NID_commonName, V_ASN1_IA5STRING, "ab", -1, "commonName: a IA5STRING is not allowed"},
@@ -347,6 +351,12 @@ static void test_vet_ext__bad_shapes_refused(void **state)
     expect_ext_refused(raw_ext(NID_ext_key_usage, eku_empty, sizeof(eku_empty)),
                        "extendedKeyUsage: empty");
     expect_ext_refused(raw_ext(NID_key_usage, ku_none, sizeof(ku_none)), "keyUsage: no bit");
+    {
+        /* digitalSignature and bit 9, which RFC 5280 §4.2.1.3 does not name */
+        static const unsigned char ku_bit9[] = {0x03, 0x03, 0x06, 0x80, 0x40};
+        expect_ext_refused(raw_ext(NID_key_usage, ku_bit9, sizeof(ku_bit9)),
+                           "keyUsage: bit 9 is not a keyUsage bit");
+    }
     {
         /* a directoryName whose commonName holds a NUL */
         X509_NAME *dn = name1(NID_commonName, V_ASN1_UTF8STRING, "a\0b", 3);
