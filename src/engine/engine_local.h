@@ -59,6 +59,8 @@ struct cmci_status {
 
 /* The most dataReturn controls (rfc5272bis §6.4) one response echoes; more is badRequest. */
 #define CMCI_MAX_DATA_RETURN 8
+/* SignerInfos in a Full PKI Request's SignedData (engine_signer.c: each one digests the eContent) */
+#define CMCI_MAX_SIGNER_INFOS 4
 
 /* Everything one request creates; cmci_txn_free releases it all (STYLE 3.4). */
 struct cmci_txn {

@@ -459,6 +459,20 @@ out:
     return rv;
 }
 
+/* Does the (single) SignerInfo's sid name a certificate of signer_trust or of the
+ * SignedData? */
+static int sid_names_a_certificate(struct cmci_txn *t)
+{
+    CMS_SignerInfo *si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(t->cms), 0);
+    STACK_OF(X509) *msg_certs = CMS_get1_certs(t->cms);
+    int found = find_cert(si, t->srv->ca->signer_trust_certs) != NULL
+                || find_cert(si, msg_certs) != NULL;
+
+    sk_X509_pop_free(msg_certs, X509_free);
+    ERR_clear_error();
+    return found;
+}
+
 cmc_err cmci_verify_wrapper(struct cmci_txn *t)
 {
     STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(t->cms);
@@ -470,6 +484,12 @@ cmc_err cmci_verify_wrapper(struct cmci_txn *t)
     /* An unsigned SignedData is only meaningful for a shared-secret revocation request
      * (rfc5272bis §6.11), which this server does not support yet. */
     CMC_ENSURE(n > 0, CMC_ERR_BAD_MESSAGE_CHECK, "the SignedData has no signer");
+    /* Each SignerInfo costs a digest of the whole eContent before anything is trusted, so
+     * their number is bounded: a request needs one signer (the requester's key, or an RA),
+     * an RA chain at most a few. */
+    CMC_ENSURE(n <= CMCI_MAX_SIGNER_INFOS, CMC_ERR_BAD_REQUEST,
+               "the SignedData has %d SignerInfos; at most %d are accepted", n,
+               CMCI_MAX_SIGNER_INFOS);
     /* The algorithm policy (ca_alg.c) for every SignerInfo, before either path verifies. */
     CMC_GUARD(cmci_alg_check_signed_data(t->srv->ca, t->cms));
     /* Step 1 for every signer, on every path, before any signature is looked at. */
@@ -485,7 +505,16 @@ cmc_err cmci_verify_wrapper(struct cmci_txn *t)
         if (spki != NULL && cmci_spki_lease_pkey(t->srv->keys, spki, &key) == CMC_OK) {
             cmc_err rv = verify_by_pop_key(t, key.pkey, spki, keyid);
             cmci_key_lease_end(&key);
-            return rv;
+            /* A request may ask for any subjectKeyIdentifier, an RA certificate's too (it
+             * is public). When the key being certified did not sign, a certificate with
+             * that identifier may have: the RA that wraps the request signing with a keyid
+             * sid (RFC 5652 §5.3). Try it, so a requester cannot block its own RA; the
+             * certificate path grants nothing the POP path would have. */
+            if (rv != CMC_ERR_BAD_MESSAGE_CHECK || !sid_names_a_certificate(t))
+                return rv;
+            cmc_error_clear();
+            t->signer = CMCI_SIGNER_NONE;
+            return verify_by_certificates(t);
         }
         /* A malformed key is reported on its own body part; here it just matches nothing.
          * Else: a subjectKeyIdentifier of an operator certificate; verified below. */
