@@ -43,12 +43,65 @@ static void blob_free(struct cmci_blob *b)
     b->len = 0;
 }
 
+/*
+ * cmci_name_text without a BIO, for the names nearly every request has: single-valued
+ * RDNs of attributes OpenSSL knows, PrintableString, UTF8String or IA5String values of
+ * printable ASCII that RFC 2253 §2.4 does not escape (no ",+\"\\<>;", no leading '#' or
+ * space, no trailing space). For those, X509_NAME_print_ex with the flags below writes
+ * "SN=value" last RDN first, joined by ',' -- exactly what this writes (the unit test
+ * test_ca_issue compares the two over many names). Returns 0 for any other name, or when
+ * the text does not fit, and the caller takes OpenSSL's path.
+ */
+static int name_text_plain(const X509_NAME *n, char *buf, size_t len)
+{
+    size_t o = 0;
+    int prev_set = -1;
+
+    for (int i = X509_NAME_entry_count(n) - 1; i >= 0; i--) {
+        const X509_NAME_ENTRY *e = X509_NAME_get_entry(n, i);
+        const ASN1_STRING *v = X509_NAME_ENTRY_get_data(e);
+        const unsigned char *d = ASN1_STRING_get0_data(v);
+        int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e)), set = X509_NAME_ENTRY_set(e);
+        int type = ASN1_STRING_type(v);
+        size_t vn = (size_t)ASN1_STRING_length(v), sl;
+        const char *sn = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
+
+        if (sn == NULL || set == prev_set || vn == 0 || d == NULL
+            || (type != V_ASN1_PRINTABLESTRING && type != V_ASN1_UTF8STRING
+                && type != V_ASN1_IA5STRING)
+            || d[0] == '#' || d[0] == ' ' || d[vn - 1] == ' ')
+            return 0;
+        sl = strlen(sn);
+        /* separator, "SN=", the value and the final NUL */
+        if (len - o < 1 + sl + 1 + vn + 1)
+            return 0;
+        if (prev_set != -1)
+            buf[o++] = ',';
+        memcpy(buf + o, sn, sl);
+        o += sl;
+        buf[o++] = '=';
+        for (size_t k = 0; k < vn; k++) {
+            unsigned char c = d[k];
+
+            if (c < 0x20 || c > 0x7e || c == ',' || c == '+' || c == '"' || c == '\\'
+                || c == '<' || c == '>' || c == ';')
+                return 0;
+            buf[o++] = (char)c;
+        }
+        prev_set = set;
+    }
+    buf[o] = '\0';
+    return 1;
+}
+
 cmc_err cmci_name_text(const X509_NAME *n, char *buf, size_t len)
 {
-    BIO *b = BIO_new(BIO_s_mem());
+    BIO *b;
     int k;
 
-    if (b == NULL)
+    if (len > 0 && name_text_plain(n, buf, len))
+        return CMC_OK;
+    if ((b = BIO_new(BIO_s_mem())) == NULL)
         return cmci_fail(CMC_ERR_NOMEM, "bio");
     X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
     k = BIO_read(b, buf, (int)len - 1);

@@ -286,12 +286,15 @@ cmc_err cmci_vet_name(const char *what, const X509_NAME *n, X509_NAME **fresh)
         const X509_NAME_ENTRY *e = X509_NAME_get_entry(n, i);
         const ASN1_OBJECT *o = X509_NAME_ENTRY_get_object(e);
         int nid = OBJ_obj2nid(o);
-        char attr[64];
+        char buf[64];
+        /* a known attribute's name is OpenSSL's constant: nothing formatted per entry */
+        const char *attr = nid != NID_undef ? OBJ_nid2ln(nid) : NULL;
 
-        if (nid != NID_undef)
-            snprintf(attr, sizeof(attr), "%s", OBJ_nid2ln(nid));
-        else if (OBJ_obj2txt(attr, sizeof(attr), o, 1) <= 0)
-            snprintf(attr, sizeof(attr), "attribute %d", i + 1);
+        if (attr == NULL) {
+            attr = buf;
+            if (OBJ_obj2txt(buf, sizeof(buf), o, 1) <= 0)
+                snprintf(buf, sizeof(buf), "attribute %d", i + 1);
+        }
         CMC_GUARD(vet_value(what, attr, rule_of(nid), X509_NAME_ENTRY_get_data(e)));
     }
     CMC_GUARD(vet_name_der(what, n, &sorted));

@@ -4,7 +4,9 @@
 #include "core/core_log.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,31 +30,65 @@ void cmci_log_set_sink(cmci_log_sink_cb cb, void *arg)
     log_sink_arg = arg;
 }
 
-void cmci_log(enum cmc_log_level lvl, const char *fmt, ...)
+/*
+ * "YYYY-MM-DDTHH:MM:SS.mmmZ LEVEL " at @p line; returns its length (at most 32). The
+ * seconds part is formatted once per second and thread (gmtime_r and strftime cost more
+ * than the rest of an access line), the milliseconds by hand.
+ */
+static size_t line_prefix(enum cmc_log_level lvl, char *line)
 {
     static const char *names[] = {"error", "warn", "info", "debug"};
-    char line[1024];
+    static _Thread_local struct {
+        time_t sec;
+        size_t len;
+        char text[24];
+    } cache = {(time_t)-1, 0, ""};
     struct timespec ts;
     struct tm tm;
-    size_t n, msg;
-    int k;
-    va_list ap;
+    size_t n;
+    long ms;
+    const char *name = names[lvl];
 
-    if ((int)lvl > log_level)
-        return;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-    k = snprintf(line + n, sizeof(line) - n, ".%03ldZ %s ", ts.tv_nsec / 1000000L, names[lvl]);
-    if (k > 0)
-        n += (size_t)k;
-    msg = n;
-    va_start(ap, fmt);
-    k = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        n += (size_t)k < sizeof(line) - n - 1 ? (size_t)k : sizeof(line) - n - 2;
-    for (size_t i = msg; i < n; i++) {
+    if (ts.tv_sec != cache.sec || cache.len == 0) {
+        gmtime_r(&ts.tv_sec, &tm);
+        cache.len = strftime(cache.text, sizeof(cache.text), "%Y-%m-%dT%H:%M:%S", &tm);
+        cache.sec = ts.tv_sec;
+    }
+    memcpy(line, cache.text, cache.len);
+    n = cache.len;
+    ms = ts.tv_nsec / 1000000L;
+    line[n++] = '.';
+    line[n++] = (char)('0' + ms / 100 % 10);
+    line[n++] = (char)('0' + ms / 10 % 10);
+    line[n++] = (char)('0' + ms % 10);
+    line[n++] = 'Z';
+    line[n++] = ' ';
+    while (*name != '\0')
+        line[n++] = *name++;
+    line[n++] = ' ';
+    return n;
+}
+
+/* The line in @p line[0..n) whose message starts at @p msg: control characters made '?',
+ * a '\n' added (line has room for it), then written. */
+static void line_emit(enum cmc_log_level lvl, char *line, size_t msg, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = msg;
+
+    /* eight octets at a time while none is below 0x20 or 0x7f: (w - 0x20..) & ~w has a
+     * high bit set exactly when some octet is below 0x20, (x - 0x01..) & ~x when some
+     * octet of x = w ^ 0x7f.. is zero */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, x;
+
+        memcpy(&w, line + i, 8);
+        x = w ^ (ones * 0x7f);
+        if ((((w - ones * 0x20) & ~w) | ((x - ones) & ~x)) & highs)
+            break;
+    }
+    for (; i < n; i++) {
         unsigned char c = (unsigned char)line[i];
         if (c < 0x20 || c == 0x7f)
             line[i] = '?';
@@ -65,4 +101,36 @@ void cmci_log(enum cmc_log_level lvl, const char *fmt, ...)
     if (write(STDERR_FILENO, line, n) < 0) {
         /* nothing sensible to do when stderr is gone */
     }
+}
+
+void cmci_log(enum cmc_log_level lvl, const char *fmt, ...)
+{
+    char line[1024];
+    size_t n, msg;
+    int k;
+    va_list ap;
+
+    if ((int)lvl > log_level)
+        return;
+    n = msg = line_prefix(lvl, line);
+    va_start(ap, fmt);
+    k = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        n += (size_t)k < sizeof(line) - n - 1 ? (size_t)k : sizeof(line) - n - 2;
+    line_emit(lvl, line, msg, n);
+}
+
+void cmci_log_text(enum cmc_log_level lvl, const char *text, size_t len)
+{
+    char line[1024];
+    size_t n, msg;
+
+    if ((int)lvl > log_level)
+        return;
+    n = msg = line_prefix(lvl, line);
+    if (len > sizeof(line) - n - 2)
+        len = sizeof(line) - n - 2; /* cut as cmci_log cuts */
+    memcpy(line + n, text, len);
+    line_emit(lvl, line, msg, n + len);
 }

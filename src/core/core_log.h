@@ -13,6 +13,9 @@ int cmci_log_enabled(enum cmc_log_level lvl);
 /* Write one line: "TIME LEVEL message\n". Control characters in the message (a requester's
  * text can end up in it) are written as '?', so an event is always exactly one line. */
 void cmci_log(enum cmc_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with a message already formatted (@p len octets, no '\n'): for lines on the
+ * request path, where vsnprintf would be most of the cost. */
+void cmci_log_text(enum cmc_log_level lvl, const char *text, size_t len);
 
 /* Where lines go instead of stderr (NULL: back to stderr). @p line is the whole line with
  * its '\n', valid only during the call. Meant for tests, and for embedders; set it before

@@ -51,7 +51,7 @@ static const char *integer_hex(const ASN1_INTEGER *a, char *out, size_t len)
  * the proof of possession, nothing more), "pop-key" for a Full PKI Request signed by the key
  * being certified, or the operator/RA certificate that signed it (subject and serial; the
  * issuer and serial of the SignerInfo when CMS matched no certificate to it). */
-static void signer_text(const struct cmci_txn *t, char *buf, size_t len)
+static const char *signer_text(const struct cmci_txn *t, char *buf, size_t len)
 {
     STACK_OF(CMS_SignerInfo) *sis;
     CMS_SignerInfo *si;
@@ -63,18 +63,15 @@ static void signer_text(const struct cmci_txn *t, char *buf, size_t len)
     int n;
 
     if (t->signer == CMCI_SIGNER_NONE || t->cms == NULL) {
-        snprintf(buf, len, "none");
-        return;
+        return "none";
     }
     if (t->signer == CMCI_SIGNER_POP_KEY) {
-        snprintf(buf, len, "pop-key");
-        return;
+        return "pop-key";
     }
     sis = CMS_get0_SignerInfos(t->cms);
     n = sk_CMS_SignerInfo_num(sis);
     if (n <= 0) {
-        snprintf(buf, len, "operator");
-        return;
+        return "operator";
     }
     si = sk_CMS_SignerInfo_value(sis, 0);
     CMS_SignerInfo_get0_algs(si, NULL, &x, NULL, NULL);
@@ -88,21 +85,66 @@ static void signer_text(const struct cmci_txn *t, char *buf, size_t len)
         snprintf(buf, len, "operator signer_issuer=\"%s\" signer_serial=%s",
                  quoted(name, q, sizeof(q)), integer_hex(sno, hex, sizeof(hex)));
     } else {
-        snprintf(buf, len, "operator");
+        return "operator";
     }
+    return buf;
 }
 
+/* A line being built by appending: cut at its capacity, never NUL-terminated. */
+struct line_buf {
+    char *p;
+    size_t n, cap;
+};
+
+static void put(struct line_buf *b, const char *s)
+{
+    size_t k = strlen(s);
+
+    if (k > b->cap - b->n)
+        k = b->cap - b->n;
+    memcpy(b->p + b->n, s, k);
+    b->n += k;
+}
+
+static void put_u32(struct line_buf *b, uint32_t v)
+{
+    char d[10];
+    size_t k = 0;
+
+    do {
+        d[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    while (k > 0 && b->n < b->cap)
+        b->p[b->n++] = d[--k];
+}
+
+/* One line per issued certificate, on the request path: appended piece by piece rather
+ * than through vsnprintf, and the subject copied for quoting only when it holds a '"' or
+ * '\'. The text is what the format "issued serial=%s subject=\"%s\" profile=%s request=%s
+ * bodyPart=%u signer=%s" gives. */
 void cmci_log_issued(const struct cmci_txn *t, const struct cmci_profile *p, uint32_t id,
                      const struct cmci_issued_note *note)
 {
-    char signer[900], subj[600];
+    char signer_buf[900], subj[600], msg[2048];
+    const char *subject = note->subject;
+    struct line_buf b = {msg, 0, sizeof(msg)};
 
     if (!cmci_log_enabled(CMC_LOG_INFO))
         return;
-    signer_text(t, signer, sizeof(signer));
-    CMC_LOG_INFO("issued serial=%s subject=\"%s\" profile=%s request=%s bodyPart=%u signer=%s",
-                 note->serial_hex, quoted(note->subject, subj, sizeof(subj)), p->name,
-                 t->kind == CMC_REQUEST_SIMPLE ? "simple" : "full", id, signer);
+    if (strpbrk(subject, "\"\\") != NULL)
+        subject = quoted(subject, subj, sizeof(subj));
+    put(&b, "issued serial=");
+    put(&b, note->serial_hex);
+    put(&b, " subject=\"");
+    put(&b, subject);
+    put(&b, "\" profile=");
+    put(&b, p->name);
+    put(&b, t->kind == CMC_REQUEST_SIMPLE ? " request=simple bodyPart=" : " request=full bodyPart=");
+    put_u32(&b, id);
+    put(&b, " signer=");
+    put(&b, signer_text(t, signer_buf, sizeof(signer_buf)));
+    cmci_log_text(CMC_LOG_INFO, msg, b.n);
 }
 
 /* "3" or "3,4,5": the body parts a status names. */

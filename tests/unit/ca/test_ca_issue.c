@@ -682,6 +682,86 @@ static void test_ca_check_key__policy(void **state)
     EVP_PKEY_free(ed);
 }
 
+/* cmci_name_text writes what X509_NAME_print_ex(XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB)
+ * writes, cut to the buffer, for every name: plain ones (its own fast path) and those with
+ * characters RFC 2253 escapes, leading '#' or spaces, trailing spaces, control and non-ASCII
+ * octets, multi-valued RDNs, other string types and unknown attributes (OpenSSL's path). */
+static void test_ca_name_text__equals_openssl(void **state)
+{
+    static const int nids[] = {NID_commonName, NID_organizationName,
+                               NID_organizationalUnitName, NID_countryName,
+                               NID_localityName, NID_pkcs9_emailAddress,
+                               NID_domainComponent, NID_serialNumber, NID_userId, NID_title};
+    static const int types[] = {V_ASN1_PRINTABLESTRING, V_ASN1_UTF8STRING, V_ASN1_IA5STRING,
+                                V_ASN1_PRINTABLESTRING, V_ASN1_UTF8STRING, V_ASN1_T61STRING};
+    static const char plain[] = "abcXYZ019 -.'()/:=?@_";
+    static const char odd[] = ",+\"\\<>;# \x01\x7f\xc3\xa9\xff";
+    static const size_t lens[] = {512, 600, 1, 2, 5, 9, 17, 40};
+    ASN1_OBJECT *unknown = OBJ_txt2obj("1.2.3.4.5", 1);
+    uint32_t seed = 12345;
+    int fast_like = 0;
+
+    (void)state;
+    assert_non_null(unknown);
+    for (int round = 0; round < 4000; round++) {
+        X509_NAME *n = X509_NAME_new();
+        int entries;
+        int all_plain = 1;
+
+        assert_non_null(n);
+        seed = seed * 1103515245u + 12345u;
+        entries = (int)(seed >> 16) % 5;
+        for (int e = 0; e < entries; e++) {
+            unsigned char v[24];
+            int vlen, type, set, special;
+
+            seed = seed * 1103515245u + 12345u;
+            vlen = 1 + (int)(seed >> 16) % 20;
+            special = ((seed >> 8) & 7) == 0;
+            type = types[(seed >> 4) % (sizeof(types) / sizeof(types[0]))];
+            set = e > 0 && ((seed >> 12) & 15) == 0 ? -1 : 0;
+            for (int k = 0; k < vlen; k++) {
+                seed = seed * 1103515245u + 12345u;
+                v[k] = special && ((seed >> 20) & 3) == 0
+                           ? (unsigned char)odd[(seed >> 8) % (sizeof(odd) - 1)]
+                           : (unsigned char)plain[(seed >> 8) % (sizeof(plain) - 1)];
+            }
+            all_plain &= !special && set == 0 && type != V_ASN1_T61STRING && v[0] != ' '
+                         && v[vlen - 1] != ' ';
+            if (((seed >> 24) & 31) == 0) {
+                all_plain = 0;
+                assert_int_equal(X509_NAME_add_entry_by_OBJ(n, unknown, type, v, vlen, -1,
+                                                            set),
+                                 1);
+            } else {
+                assert_int_equal(X509_NAME_add_entry_by_NID(
+                                     n, nids[(seed >> 3) % (sizeof(nids) / sizeof(nids[0]))],
+                                     type, v, vlen, -1, set),
+                                 1);
+            }
+        }
+        fast_like += all_plain && entries > 0;
+        for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+            char want[600], got[600];
+            BIO *b = BIO_new(BIO_s_mem());
+            int k;
+
+            assert_non_null(b);
+            X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+            k = BIO_read(b, want, (int)lens[l] - 1);
+            want[k > 0 ? k : 0] = '\0';
+            BIO_free(b);
+            memset(got, 'x', sizeof(got));
+            assert_int_equal(cmci_name_text(n, got, lens[l]), CMC_OK);
+            assert_string_equal(got, want);
+        }
+        X509_NAME_free(n);
+    }
+    /* the fast path was exercised, not only OpenSSL's */
+    assert_true(fast_like > 1000);
+    ASN1_OBJECT_free(unknown);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -696,6 +776,7 @@ int main(void)
         cmocka_unit_test(test_ca_issue__ca_profile_has_basic_constraints),
         cmocka_unit_test(test_ca_issue__key_usage_auto_by_key_type),
         cmocka_unit_test(test_ca_check_key__policy),
+        cmocka_unit_test(test_ca_name_text__equals_openssl),
     };
     return cmocka_run_group_tests_name("ca_issue", tests, setup, teardown);
 }

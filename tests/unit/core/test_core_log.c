@@ -74,6 +74,66 @@ static void test_log__control_characters_cannot_forge_lines(void **state)
     assert_ptr_equal(strchr(captured, '\n'), captured + strlen(captured) - 1);
 }
 
+/* The scan that makes control characters '?' reads eight octets at a time: every control
+ * octet at every position is still caught, every other octet (UTF-8 included) kept, and
+ * cmci_log and cmci_log_text write the same line after the same "TIME LEVEL " prefix. */
+static void test_log__every_control_octet_at_every_position(void **state)
+{
+    static const unsigned char others[] = {0x20, 0x41, 0x7e, 0x80, 0x9b, 0xc3, 0xff};
+
+    cmci_log_set_level(CMC_LOG_INFO);
+    for (int c = 0; c < 0x100; c++) {
+        int control = c < 0x20 || c == 0x7f;
+
+        if (c == 0 || (!control && memchr(others, c, sizeof(others)) == NULL))
+            continue; /* NUL ends a C string; the other octets are alike */
+        for (size_t pos = 0; pos < 24; pos++) {
+            char msg[25], want[25];
+
+            memset(msg, 'a' + (int)(pos % 26), 24);
+            msg[24] = '\0';
+            msg[pos] = (char)c;
+            memcpy(want, msg, sizeof(want));
+            want[pos] = control ? '?' : (char)c;
+            for (int text = 0; text < 2; text++) {
+                captured[0] = '\0';
+                n_lines = 0;
+                if (text)
+                    cmci_log_text(CMC_LOG_INFO, msg, strlen(msg));
+                else
+                    CMC_LOG_INFO("%s", msg);
+                assert_int_equal(n_lines, 1);
+                /* 2026-12-04T17:48:35.123Z info MSG\n */
+                assert_int_equal(strlen(captured), 24 + 6 + 24 + 1);
+                assert_true(captured[4] == '-' && captured[7] == '-' && captured[10] == 'T'
+                            && captured[13] == ':' && captured[16] == ':' && captured[19] == '.'
+                            && captured[23] == 'Z');
+                assert_memory_equal(captured + 24, " info ", 6);
+                assert_memory_equal(captured + 30, want, 24);
+                assert_int_equal(captured[54], '\n');
+            }
+        }
+    }
+}
+
+/* A message longer than a line is cut at the same place by both entry points. */
+static void test_log__long_message_cut_alike(void **state)
+{
+    char big[3000], a[1100], b[1100];
+
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    cmci_log_set_level(CMC_LOG_INFO);
+    captured[0] = '\0';
+    CMC_LOG_INFO("%s", big);
+    snprintf(a, sizeof(a), "%s", strchr(captured, 'x'));
+    captured[0] = '\0';
+    cmci_log_text(CMC_LOG_INFO, big, strlen(big));
+    snprintf(b, sizeof(b), "%s", strchr(captured, 'x'));
+    assert_string_equal(a, b);
+    assert_int_equal(a[strlen(a) - 1], '\n');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -81,6 +141,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_log__control_characters_cannot_forge_lines, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_log__every_control_octet_at_every_position,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log__long_message_cut_alike, setup, teardown),
     };
     return cmocka_run_group_tests_name("core_log", tests, NULL, NULL);
 }

@@ -131,6 +131,34 @@ static void test_log__simple_issuance_line(void **state)
     EVP_PKEY_free(key);
 }
 
+/* A subject with '"' and '\\' (RFC 2253 escapes them, the log's quoting escapes them again):
+ * the issued line stays one parseable key="value" field. */
+static void test_log__issuance_line_quotes_the_subject(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *key = ef_key_ec("P-256");
+    X509_REQ *req = ef_p10(key, "log \"q\" \\b");
+    char want[300], hex[80];
+    struct ef_resp r;
+    uint8_t *der;
+    size_t len = 0;
+
+    assert_non_null(req);
+    der = ef_p10_der(req, &len);
+    assert_true(ef_run(f, CMC_REQUEST_SIMPLE, der, len, &r, NULL, 0));
+    serial_hex(ef_find_cert(f, &r, key), hex, sizeof(hex));
+    snprintf(want, sizeof(want),
+             " info issued serial=%s subject=\"%s\" profile=default request=simple "
+             "bodyPart=1 signer=none\n",
+             hex, "CN=log \\\\\\\"q\\\\\\\" \\\\\\\\b");
+    expect_in_log(want);
+    assert_int_equal(n_lines, 1);
+    ef_resp_free(&r);
+    OPENSSL_free(der);
+    X509_REQ_free(req);
+    EVP_PKEY_free(key);
+}
+
 /* Full PKI Requests: signed by the key being certified (signer=pop-key), and signed by an
  * operator under an operator-only profile (signer_subject and signer_serial of the
  * operator certificate). dataReturn bytes are never logged. */
@@ -233,6 +261,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_log__simple_issuance_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log__issuance_line_quotes_the_subject, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_log__full_issuance_names_the_signer, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_log__refusal_line_carries_the_reason, setup,
