@@ -895,47 +895,46 @@ static void test_tampered_wrapper(void **state)
     EVP_PKEY_free(key);
 }
 
-/* Point the SignerInfo's signatureAlgorithm (the last ecdsa-with-SHA2 OID in the message:
- * the PKCS #10 inside comes earlier) at another hash than its digestAlgorithm. The direct
- * check (verify_direct) takes only matching pairs, so such a request goes through the
- * CMS_verify fallback. Returns 0 when no such OID was found. */
-static int retarget_signer_alg(uint8_t *der, size_t len)
+/* A Full request signed by the RSA key being certified with RSASSA-PSS: engine_signer.c
+ * verify_direct takes only ECDSA and RSA PKCS #1 v1.5 (and EdDSA), so this SignerInfo goes
+ * through the CMS_SignerInfo_verify fallback. (Relabelling an ECDSA SignerInfo's
+ * signatureAlgorithm to another hash no longer gets there: ca_alg.c refuses that mismatch
+ * as badAlg, test_alg_wrapper_sig_digest_mismatch.) */
+static uint8_t *full_pop_pss(const CMC_PKIDATA *pd, EVP_PKEY *rsa, unsigned flags, size_t *len)
 {
-    /* 1.2.840.10045.4.3.x, x = 2 (SHA-256) .. 4 (SHA-512) */
-    static const uint8_t ecdsa_sha2[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03};
-    size_t last = 0;
+    size_t n = 0;
+    uint8_t *body = ef_pkidata_der(pd, &n), *der;
 
-    for (size_t i = 0; i + sizeof(ecdsa_sha2) < len; i++)
-        if (memcmp(der + i, ecdsa_sha2, sizeof(ecdsa_sha2)) == 0)
-            last = i + sizeof(ecdsa_sha2);
-    if (last == 0 || der[last] < 0x02 || der[last] > 0x04)
-        return 0;
-    der[last] = der[last] == 0x04 ? 0x02 : (uint8_t)(der[last] + 1);
-    return 1;
+    assert_non_null(body);
+    der = ef_sign_pop_pss(body, n, cmc_oid_get0(CMC_OID_CCT_PKIDATA), rsa, flags, len);
+    assert_non_null(der);
+    OPENSSL_free(body);
+    return der;
 }
 
-/* A POP-signed Full request the direct check does not take is verified by CMS_verify with a
- * key of its own (engine_signer.c verify_by_pop_key: the SignerInfo keeps that key, so it
- * must not be a leased one). It is issued for the right key, a tampered one is
- * badMessageCheck, and Simple requests in between, whose keys come from the same pool,
- * are issued for their own keys. */
+/* A POP-signed Full request the direct check does not take (RSASSA-PSS) is verified by
+ * CMS_SignerInfo_verify with a key of its own (engine_signer.c verify_by_pop_key: the
+ * SignerInfo keeps that key, so it must not be a leased one). It is issued for the right
+ * key, a tampered one is badMessageCheck, and Simple requests in between are issued for
+ * their own keys. Only EC keys are pooled, and an EC key can no longer reach this path
+ * (ECDSA SignerInfos are all verified directly), so the pooled-key hazard this test was
+ * written for cannot arise any more; what it still proves is that the fallback verifies,
+ * refuses a bad signature, and leaves the neighbouring requests' keys alone. */
 static void test_full_pop_signed_cms_verify_fallback(void **state)
 {
     struct ef_fixture *f = *state;
     long issued = 0;
 
-    for (int round = 0; round < 4; round++) {
-        EVP_PKEY *key = ef_key_ec(round % 2 ? "P-384" : "P-256");
+    for (int round = 0; round < 2; round++) {
+        EVP_PKEY *key = EVP_RSA_gen(2048);
         EVP_PKEY *other = ef_key_ec(round % 2 ? "P-384" : "P-256");
         CMC_PKIDATA *pd = pd_with_tcr(key, 1);
         X509_REQ *req = ef_p10(other, "between");
         size_t len = 0, tlen = 0, plen = 0;
-        uint8_t *der = ef_full_pop(pd, key, &len), *bad, *p10;
+        uint8_t *der = full_pop_pss(pd, key, 0, &len), *bad, *p10;
         struct ef_resp r;
         char ct[96];
 
-        assert_non_null(der);
-        assert_true(retarget_signer_alg(der, len));
         bad = ef_tamper_signature(der, len, &tlen);
         assert_non_null(bad);
         check_whole_failure(f, bad, &tlen, 2, 1, "with the key being certified");
@@ -998,12 +997,22 @@ static void test_pop_signer_info_checks(void **state)
     der = ef_sign_pop_flags(body, n, cmc_oid_get0(CMC_OID_CCT_PKIDATA), key, CMS_NOATTR, &len);
     assert_non_null(der);
     check_whole_failure(f, der, &len, 2, 1, "no signed attributes");
-    /* the same through the CMS_verify fallback (which alone would accept it) */
-    der = ef_sign_pop_flags(body, n, cmc_oid_get0(CMC_OID_CCT_PKIDATA), key, CMS_NOATTR, &len);
-    assert_non_null(der);
-    assert_true(retarget_signer_alg(der, len));
-    check_whole_failure(f, der, &len, 2, 1, "no signed attributes");
     OPENSSL_free(body);
+    CMC_PKIDATA_free(pd);
+    /* the same through the CMS_SignerInfo_verify fallback (RSASSA-PSS), which alone would
+     * accept it */
+    pd = pd_with_tcr(rsa, 1);
+    der = full_pop_pss(pd, rsa, CMS_NOATTR, &len);
+    check_whole_failure(f, der, &len, 2, 1, "no signed attributes");
+    /* and with signed attributes but a changed eContent: message digest mismatch */
+    assert_true(ef_add_ctl_int(pd, 2, CMC_CTRL_TRANSACTION_ID, 77));
+    der = full_pop_pss(pd, rsa, 0, &len);
+    for (size_t i = 0; i + 2 < len; i++)
+        if (der[i] == 0x02 && der[i + 1] == 0x01 && der[i + 2] == 0x4D) {
+            der[i + 2] = 0x4E;
+            break;
+        }
+    check_whole_failure(f, der, &len, 2, 1, "message digest");
     CMC_PKIDATA_free(pd);
     EVP_PKEY_free(key);
     EVP_PKEY_free(rsa);
@@ -1032,7 +1041,7 @@ static void test_untrusted_operator(void **state)
 static void test_signed_content_type_must_match(void **state)
 {
     struct ef_fixture *f = *state;
-    EVP_PKEY *key = ef_key_ec("P-256");
+    EVP_PKEY *key = ef_key_ec("P-256"), *rsa = EVP_RSA_gen(2048);
     CMC_PKIDATA *pd = pd_with_tcr(key, 1);
     size_t plen = 0, len = 0, rlen = 0;
     uint8_t *body, *der, *bad;
@@ -1053,8 +1062,16 @@ static void test_signed_content_type_must_match(void **state)
     bad = ef_relabel(der, len, cmc_oid_get0(CMC_OID_CCT_PKIDATA), &rlen);
     assert_non_null(bad);
     check_whole_failure(f, bad, &rlen, 2, 1, "is not the eContentType");
-    /* POP key, CMS_SignerInfo_verify fallback */
-    assert_true(retarget_signer_alg(der, len));
+    OPENSSL_free(der);
+    OPENSSL_free(body);
+    CMC_PKIDATA_free(pd);
+    /* POP key, CMS_SignerInfo_verify fallback (RSASSA-PSS, which verify_direct does not
+     * take) */
+    pd = pd_with_tcr(rsa, 1);
+    body = ef_pkidata_der(pd, &plen);
+    assert_non_null(body);
+    der = ef_sign_pop_pss(body, plen, OBJ_nid2obj(NID_pkcs7_data), rsa, 0, &len);
+    assert_non_null(der);
     bad = ef_relabel(der, len, cmc_oid_get0(CMC_OID_CCT_PKIDATA), &rlen);
     assert_non_null(bad);
     check_whole_failure(f, bad, &rlen, 2, 1, "is not the eContentType");
@@ -1062,6 +1079,7 @@ static void test_signed_content_type_must_match(void **state)
     assert_int_equal(ef_store_count(f), 0);
     OPENSSL_free(body);
     CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(rsa);
     EVP_PKEY_free(key);
 }
 
