@@ -28,6 +28,52 @@ void cmci_log_set_sink(cmci_log_sink_cb cb, void *arg)
     log_sink_arg = arg;
 }
 
+/*
+ * The length of the UTF-8 sequence at @p s (of @p left bytes) when it encodes a character
+ * that changes how a line reads rather than what it says, else 0: the C1 controls
+ * (U+0080-U+009F, C2 80-C2 9F), the line and paragraph separators U+2028/U+2029, and the
+ * Unicode bidirectional controls (UAX #9 §2: U+061C, U+200E/U+200F, U+202A-U+202E,
+ * U+2066-U+2069). A U+202E (right-to-left override) in a requester's subject would make
+ * the rest of the log line display reversed ("Trojan Source", CVE-2021-42574).
+ */
+static size_t format_char_len(const unsigned char *s, size_t left)
+{
+    if (left >= 2 && s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+        return 2;
+    if (left >= 2 && s[0] == 0xd8 && s[1] == 0x9c)
+        return 2;
+    if (left >= 3 && s[0] == 0xe2 && s[1] == 0x80
+        && (s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xa8 && s[2] <= 0xae)))
+        return 3;
+    if (left >= 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
+        return 3;
+    return 0;
+}
+
+/* Control characters (C0, DEL) and the characters format_char_len names, in the message
+ * part line[from, n), become one '?' each: a requester's text can neither start a forged
+ * line, nor reach a terminal, nor reorder what a reader sees. Returns the new length. */
+static size_t neutralise(char *line, size_t from, size_t n)
+{
+    size_t w = from;
+
+    for (size_t i = from; i < n;) {
+        const unsigned char *c = (const unsigned char *)line + i;
+        size_t k;
+
+        if (*c < 0x20 || *c == 0x7f) {
+            line[w++] = '?';
+            i++;
+        } else if (*c >= 0xc2 && (k = format_char_len(c, n - i)) > 0) {
+            line[w++] = '?';
+            i += k;
+        } else {
+            line[w++] = line[i++];
+        }
+    }
+    return w;
+}
+
 void cmci_log(enum cmc_log_level lvl, const char *fmt, ...)
 {
     static const char *names[] = {"error", "warn", "info", "debug"};
@@ -52,11 +98,7 @@ void cmci_log(enum cmc_log_level lvl, const char *fmt, ...)
     va_end(ap);
     if (k > 0)
         n += (size_t)k < sizeof(line) - n - 1 ? (size_t)k : sizeof(line) - n - 2;
-    for (size_t i = msg; i < n; i++) {
-        unsigned char c = (unsigned char)line[i];
-        if (c < 0x20 || c == 0x7f)
-            line[i] = '?';
-    }
+    n = neutralise(line, msg, n);
     line[n++] = '\n';
     if (log_sink != NULL) {
         log_sink(log_sink_arg, lvl, line, n);
