@@ -184,7 +184,8 @@ cmc_err cmci_ca_build(struct cmci_ca *ca, const struct cmci_profile *p, const X5
     /* What the requester sent is checked and re-encoded before either path sees it, so
      * both sign the same strict DER (RFC 5280 §4.1) */
     if ((rv = cmci_vet_name("subject", subject, &fresh)) != CMC_OK
-        || (rv = cmci_vet_extensions(p, req_exts, &exts)) != CMC_OK)
+        || (rv = cmci_vet_extensions(p, req_exts, X509_NAME_entry_count(subject) == 0, &exts))
+               != CMC_OK)
         goto out;
     if (fresh != NULL)
         subject = fresh;

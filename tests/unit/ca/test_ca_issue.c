@@ -317,9 +317,9 @@ static char *repeat(const char *unit, size_t n)
 #define N_EXTSETS 4
 static void make_shapes(X509_NAME *names[N_NAMES], STACK_OF(X509_EXTENSION) *exts[N_EXTSETS])
 {
-    /* a multi-valued RDN whose members are out of DER order: { CN=b, CN=a } */
+    /* a multi-valued RDN whose members are out of DER order: { SN=bbb, CN=aaa } */
     static const unsigned char unsorted[] = {0x30, 0x1a, 0x31, 0x18, 0x30, 0x0a, 0x06, 0x03,
-                                             0x55, 0x04, 0x03, 0x0c, 0x03, 'b',  'b',  'b',
+                                             0x55, 0x04, 0x04, 0x0c, 0x03, 'b',  'b',  'b',
                                              0x30, 0x0a, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c,
                                              0x03, 'a',  'a',  'a'};
     X509V3_CTX ctx;
@@ -329,7 +329,7 @@ static void make_shapes(X509_NAME *names[N_NAMES], STACK_OF(X509_EXTENSION) *ext
         "DNS:a.example,DNS:*.wild.example,IP:192.0.2.1,IP:2001:db8::1,"
         "email:user@example.org,URI:https://example.org/x?y=1,RID:1.2.3.4,"
         "otherName:1.3.6.1.4.1.311.20.2.3;UTF8:upn@example.org,dirName:dir_sect",
-        "DNS:only.example",
+        "critical,DNS:only.example", /* the CA, not the requester, sets criticality */
     };
 
     for (int i = 0; i < N_NAMES; i++)
@@ -466,6 +466,13 @@ static void test_ca_build__direct_der_equals_openssl(void **state)
                          * by the auto profile itself) */
                         assert_int_equal(X509_get_ext_by_NID(x, NID_subject_alt_name, -1) >= 0,
                                          ei == 1 || ei == 2);
+                        /* RFC 5280 §4.2.1.6: the subject is not empty, so SAN is not
+                         * critical, although set 2 asked for it */
+                        if (ei == 1 || ei == 2)
+                            assert_int_equal(X509_EXTENSION_get_critical(X509_get_ext(
+                                                 x, X509_get_ext_by_NID(x, NID_subject_alt_name,
+                                                                        -1))),
+                                             0);
                         assert_int_equal(X509_get_ext_by_NID(x, NID_ext_key_usage, -1) >= 0,
                                          pi == 6 || (wide && (ei == 1 || ei == 3)));
                         assert_true(X509_get_ext_by_NID(x, NID_subject_key_identifier, -1) >= 0);
