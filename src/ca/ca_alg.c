@@ -152,10 +152,12 @@ static enum alg_class signature_class(const X509_ALGOR *alg, int in_cms, const c
         break;
     case NID_ED25519:
     case NID_ED448:
-        /* RFC 8410 §3: the parameters MUST be absent */
+        /* RFC 8410 §3: the parameters MUST be absent (a NULL is not absent) */
         if (alg->parameter == NULL)
             return ALG_OK;
-        *name = OBJ_nid2ln(nid);
+        snprintf(buf, len, "%s with parameters (RFC 8410 §3: they must be absent)",
+                 OBJ_nid2ln(nid));
+        *name = buf;
         return ALG_REFUSED;
     case NID_rsaEncryption:
     case NID_X9_62_id_ecPublicKey:

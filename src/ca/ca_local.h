@@ -213,6 +213,12 @@ cmc_err cmci_vet_name(const char *what, const X509_NAME *n, X509_NAME **fresh) C
  * *out is NULL when none is honoured. Ownership: *out is new. */
 cmc_err cmci_vet_extensions(const struct cmci_profile *p, const STACK_OF(X509_EXTENSION) *req,
                             int subject_empty, STACK_OF(X509_EXTENSION) **out) CMC_WUR;
+/* The SubjectPublicKeyInfo to sign, with the AlgorithmIdentifier its key type fixes:
+ * rsaEncryption with NULL parameters (RFC 3279 §2.3.1), id-ecPublicKey with a named curve
+ * (RFC 5480 §2.1.1), Ed25519/Ed448 without parameters (RFC 8410 §3). *fresh is NULL when
+ * @p spki is canonical already (the usual case, no allocation), else a corrected copy to
+ * use instead; what cannot be corrected is CMC_ERR_BAD_ALG. Ownership: *fresh is new. */
+cmc_err cmci_vet_spki(const CMC_SPKI *spki, CMC_SPKI **fresh) CMC_WUR;
 
 /* from ca_issue.c */
 /* The certificate, signed, built either directly as DER (p->der_ok) or through OpenSSL's

@@ -676,3 +676,50 @@ out:
     return rv;
 }
 
+/*
+ * SubjectPublicKeyInfo. The key itself was decoded and checked before (asn1_p10.c: the
+ * RSAPublicKey as DER, the EC point on its curve, EdDSA keys by OpenSSL), and the CA
+ * encodes the SPKI afresh from its fields (i2d_CMC_SPKI, cmci_spki_copy_to): what is left
+ * is the AlgorithmIdentifier, whose parameters each key type fixes.
+ */
+cmc_err cmci_vet_spki(const CMC_SPKI *spki, CMC_SPKI **fresh)
+{
+    const ASN1_OBJECT *obj = NULL;
+    int ptype = V_ASN1_UNDEF, nid;
+    CMC_SPKI *c;
+
+    *fresh = NULL;
+    X509_ALGOR_get0(&obj, &ptype, NULL, spki->algorithm);
+    nid = OBJ_obj2nid(obj);
+    switch (nid) {
+    case NID_rsaEncryption:
+        /* RFC 3279 §2.3.1, RFC 4055 §1.2: the parameters MUST be NULL. Absent ones are
+         * tolerated on input (as OpenSSL does), and the certificate gets the NULL. */
+        if (ptype == V_ASN1_NULL)
+            return CMC_OK;
+        CMC_ENSURE(ptype == V_ASN1_UNDEF, CMC_ERR_BAD_ALG,
+                   "the rsaEncryption key's parameters must be NULL (RFC 3279 §2.3.1)");
+        if ((c = CMC_SPKI_dup(spki)) == NULL
+            || X509_ALGOR_set0(c->algorithm, OBJ_nid2obj(NID_rsaEncryption), V_ASN1_NULL, NULL)
+                   != 1) {
+            CMC_SPKI_free(c);
+            return cmci_fail_ossl(CMC_ERR_NOMEM, "public key");
+        }
+        *fresh = c;
+        return CMC_OK;
+    case NID_X9_62_id_ecPublicKey:
+        /* RFC 5480 §2.1.1: namedCurve only */
+        CMC_ENSURE(ptype == V_ASN1_OBJECT, CMC_ERR_BAD_ALG,
+                   "the EC key's parameters must name its curve (RFC 5480 §2.1.1)");
+        return CMC_OK;
+    case NID_ED25519:
+    case NID_ED448:
+        CMC_ENSURE(ptype == V_ASN1_UNDEF, CMC_ERR_BAD_ALG,
+                   "%s public key: the parameters must be absent, not even NULL (RFC 8410 §3)",
+                   OBJ_nid2sn(nid));
+        return CMC_OK;
+    default:
+        CMC_BAIL(CMC_ERR_BAD_ALG, "a %s key is not one this CA certifies",
+                 nid != NID_undef ? OBJ_nid2ln(nid) : "unknown");
+    }
+}

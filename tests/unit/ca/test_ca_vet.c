@@ -530,6 +530,86 @@ static void test_vet_ext__reencoded(void **state)
     sk_X509_EXTENSION_pop_free(in, X509_EXTENSION_free);
 }
 
+/* ---- SubjectPublicKeyInfo --------------------------------------------------------------- */
+
+/* The key as a request carries it, its parameters then set to @p ptype (V_ASN1_UNDEF:
+ * absent, V_ASN1_NULL, V_ASN1_OBJECT with @p obj). Ownership: new. */
+static CMC_SPKI *spki_with(EVP_PKEY *k, int ptype, int obj)
+{
+    CMC_SPKI *s = NULL;
+    const ASN1_OBJECT *alg = NULL;
+
+    assert_int_equal(cmc_spki_set1_pkey(&s, k), CMC_OK);
+    X509_ALGOR_get0(&alg, NULL, NULL, s->algorithm);
+    assert_int_equal(X509_ALGOR_set0(s->algorithm, OBJ_nid2obj(OBJ_obj2nid(alg)), ptype,
+                                     ptype == V_ASN1_OBJECT ? OBJ_nid2obj(obj) : NULL),
+                     1);
+    return s;
+}
+
+static void expect_spki_refused(CMC_SPKI *s, const char *needle)
+{
+    CMC_SPKI *fresh = NULL;
+
+    assert_int_equal(cmci_vet_spki(s, &fresh), CMC_ERR_BAD_ALG);
+    assert_null(fresh);
+    if (strstr(cmc_error_get0_message(), needle) == NULL)
+        fail_msg("\"%s\" not in \"%s\"", needle, cmc_error_get0_message());
+    CMC_SPKI_free(s);
+}
+
+/* The SPKI the CA signs has the AlgorithmIdentifier its key type fixes (attack item 2):
+ * rsaEncryption without its NULL (RFC 3279 §2.3.1) gets the NULL, as OpenSSL writes it;
+ * canonical ones are used as they are (no copy); EC without a named curve and EdDSA with
+ * parameters (RFC 8410 §3) are refused as badAlg saying why. */
+static void test_vet_spki__canonical(void **state)
+{
+    EVP_PKEY *rsa = EVP_RSA_gen(2048), *ec = EVP_EC_gen("P-256");
+    EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    CMC_SPKI *s, *fresh = NULL;
+    unsigned char *want = NULL, *got = NULL;
+    int wlen, glen;
+
+    (void)state;
+    /* canonical: used as is */
+    s = spki_with(rsa, V_ASN1_NULL, 0);
+    assert_int_equal(cmci_vet_spki(s, &fresh), CMC_OK);
+    assert_null(fresh);
+    wlen = i2d_PUBKEY(rsa, &want);
+    assert_int_equal(i2d_CMC_SPKI(s, &got), wlen);
+    assert_memory_equal(got, want, (size_t)wlen);
+    OPENSSL_free(got);
+    got = NULL;
+    CMC_SPKI_free(s);
+    s = spki_with(ec, V_ASN1_OBJECT, NID_X9_62_prime256v1);
+    assert_int_equal(cmci_vet_spki(s, &fresh), CMC_OK);
+    assert_null(fresh);
+    CMC_SPKI_free(s);
+    s = spki_with(ed, V_ASN1_UNDEF, 0);
+    assert_int_equal(cmci_vet_spki(s, &fresh), CMC_OK);
+    assert_null(fresh);
+    CMC_SPKI_free(s);
+    /* rsaEncryption without NULL: re-encoded with it, the same DER OpenSSL writes */
+    s = spki_with(rsa, V_ASN1_UNDEF, 0);
+    assert_int_equal(cmci_vet_spki(s, &fresh), CMC_OK);
+    assert_non_null(fresh);
+    glen = i2d_CMC_SPKI(fresh, &got);
+    assert_int_equal(glen, wlen);
+    assert_memory_equal(got, want, (size_t)wlen);
+    OPENSSL_free(got);
+    CMC_SPKI_free(fresh);
+    CMC_SPKI_free(s);
+    /* refused */
+    expect_spki_refused(spki_with(rsa, V_ASN1_OBJECT, NID_sha256), "must be NULL");
+    expect_spki_refused(spki_with(ec, V_ASN1_NULL, 0), "must name its curve");
+    expect_spki_refused(spki_with(ed, V_ASN1_NULL, 0),
+                        "ED25519 public key: the parameters must be absent");
+    OPENSSL_free(want);
+    EVP_PKEY_free(rsa);
+    EVP_PKEY_free(ec);
+    EVP_PKEY_free(ed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -543,6 +623,7 @@ int main(void)
         cmocka_unit_test(test_vet_name__duplicate_type_in_rdn_and_limit),
         cmocka_unit_test(test_vet_ext__othername_set_order_and_name_limit),
         cmocka_unit_test(test_vet_ext__san_criticality_is_the_cas),
+        cmocka_unit_test(test_vet_spki__canonical),
     };
     return cmocka_run_group_tests_name("ca_vet", tests, NULL, NULL);
 }
