@@ -457,6 +457,111 @@ static void test_crm_challenge_resp_pop(void **state)
     crm_expect_why(state, EF_CRM_THIS_MESSAGE, 4, -1, "not supported");
 }
 
+/* A CRMF certTemplate field the CA fills in itself (RFC 4211 §5) is refused, badRequest
+ * naming it, rather than silently replaced (attack item 6): serialNumber, signingAlg,
+ * issuerUID, subjectUID, a version other than v3, an issuer other than this CA, a
+ * validity. The POP is re-made over the changed template, so it is the field that is
+ * refused. An issuer equal to this CA's name is what it writes anyway: issued. */
+enum tpl_field { TF_SERIAL, TF_SIGALG, TF_ISSUER_UID, TF_SUBJECT_UID, TF_VERSION, TF_ISSUER,
+                 TF_VALIDITY, TF_OUR_ISSUER, TF_N };
+
+static CMC_CERT_REQ_MSG *crm_with(struct ef_fixture *f, EVP_PKEY *key, enum tpl_field which)
+{
+    CMC_CERT_REQ_MSG *m = ef_crm(key, 9, "template client", EF_CRM_GOOD);
+    CMC_CERT_TEMPLATE *tpl = m->certReq->certTemplate;
+    CMC_POPO_SIGNING_KEY *sk = m->popo->value.signature;
+    X509_NAME *other = NULL;
+
+    switch (which) {
+    case TF_SERIAL:
+        tpl->serialNumber = ASN1_INTEGER_new();
+        assert_int_equal(ASN1_INTEGER_set(tpl->serialNumber, 42), 1);
+        break;
+    case TF_SIGALG:
+        tpl->signingAlg = X509_ALGOR_new();
+        assert_int_equal(X509_ALGOR_set0(tpl->signingAlg, OBJ_nid2obj(NID_ecdsa_with_SHA256),
+                                         V_ASN1_UNDEF, NULL),
+                         1);
+        break;
+    case TF_ISSUER_UID:
+    case TF_SUBJECT_UID: {
+        ASN1_BIT_STRING *uid = ASN1_BIT_STRING_new();
+
+        assert_int_equal(ASN1_BIT_STRING_set(uid, (unsigned char *)"\x01", 1), 1);
+        if (which == TF_ISSUER_UID)
+            tpl->issuerUID = uid;
+        else
+            tpl->subjectUID = uid;
+        break;
+    }
+    case TF_VERSION:
+        tpl->version = ASN1_INTEGER_new();
+        assert_int_equal(ASN1_INTEGER_set(tpl->version, 0), 1);
+        break;
+    case TF_ISSUER:
+        other = X509_NAME_new();
+        assert_int_equal(X509_NAME_add_entry_by_txt(other, "CN", MBSTRING_UTF8,
+                                                    (const unsigned char *)"Another CA", -1,
+                                                    -1, 0),
+                         1);
+        tpl->issuer = other;
+        break;
+    case TF_VALIDITY:
+        tpl->validity = CMC_OPTIONAL_VALIDITY_new();
+        tpl->validity->notAfter = ASN1_TIME_set(NULL, time(NULL) + 86400L * 3650);
+        assert_non_null(tpl->validity->notAfter);
+        break;
+    case TF_OUR_ISSUER:
+        tpl->issuer = X509_NAME_dup(X509_get_subject_name(f->ca_cert));
+        break;
+    default:
+        break;
+    }
+    assert_true(ASN1_item_sign(ASN1_ITEM_rptr(CMC_CERT_REQUEST), sk->algorithmIdentifier, NULL,
+                               sk->signature, m->certReq, key, EVP_sha256())
+                > 0);
+    return m;
+}
+
+static void test_crm_template_fields_the_ca_sets(void **state)
+{
+    static const char *why[TF_N] = {
+        "sets serialNumber, which the CA assigns", "sets signingAlg",
+        "sets issuerUID", "sets subjectUID", "version must be v3",
+        "another issuer than this CA", "sets a validity", NULL};
+    struct ef_fixture *f = *state;
+
+    for (int which = 0; which < TF_N; which++) {
+        EVP_PKEY *key = ef_key_ec("P-256");
+        CMC_PKIDATA *pd = ef_pkidata_new();
+        struct ef_resp r;
+        size_t len = 0;
+        long before = ef_store_count(f);
+
+        assert_true(ef_add_crm(pd, crm_with(f, key, (enum tpl_field)which)));
+        if (why[which] == NULL) {
+            uint8_t *der = ef_full_pop(pd, key, &len);
+            char ct[96];
+
+            assert_true(ef_run(f, CMC_REQUEST_FULL, der, len, &r, ct, sizeof(ct)));
+            assert_string_equal(ct, CT_CERTS_ONLY);
+            assert_non_null(ef_find_cert(f, &r, key));
+            assert_int_equal(ef_store_count(f), before + 1);
+            OPENSSL_free(der);
+        } else {
+            run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+            assert_int_equal(r.n_st, 1);
+            check_status(&r.st[0], 2, 2, IDS(9));
+            check_text(r.st[0].text, why[which]);
+            assert_null(ef_find_cert(f, &r, key));
+            assert_int_equal(ef_store_count(f), before);
+        }
+        ef_resp_free(&r);
+        CMC_PKIDATA_free(pd);
+        EVP_PKEY_free(key);
+    }
+}
+
 /* rfc5272bis §6.3 and §6.8: a POP link witness or changeSubjectName inside a CRMF request
  * asks for a check this server does not make -> noSupport for that request, nothing issued;
  * any other CRMF control is not used in CMC (rfc5274bis §4) -> badRequest. */
@@ -1725,6 +1830,7 @@ int main(void)
         T(test_crm_challenge_resp_pop),
         T(test_crm_ra_verified_pop),
         T(test_crm_inner_controls),
+        T(test_crm_template_fields_the_ca_sets),
         T(test_p10_inner_controls),
         T(test_empty_subject),
         T(test_duplicate_body_part_ids),
