@@ -301,9 +301,10 @@ static void test_alg_wrapper_weak(void **state)
 }
 
 /* A SignerInfo whose signatureAlgorithm names a digest other than its digestAlgorithm
- * (ecdsa-with-SHA512 over a SHA-256 signature; the signatureAlgorithm is not signed, so
- * anyone can relabel it): badAlg on the POP-key and the operator path, not verified as the
- * digestAlgorithm says and issued. */
+ * (ecdsa-with-SHA512 over a SHA-256 signature), or a key algorithm other than the signer
+ * key's (the signatureAlgorithm is not signed, so anyone can relabel it): badAlg on the
+ * POP-key and the operator path, not verified as the digestAlgorithm and key say and
+ * issued. */
 static uint8_t *relabel_sig_alg(uint8_t *der, size_t *len, int nid)
 {
     const unsigned char *p = der;
@@ -340,6 +341,16 @@ static void test_alg_wrapper_sig_digest_mismatch(void **state)
     /* the digest it names is the digestAlgorithm's: issued */
     der = relabel_sig_alg(wrap(pd, NULL, ec, EVP_sha256(), &len), &len, NID_ecdsa_with_SHA256);
     full_part(f, der, len, ec, 1, NULL, NULL);
+    /* the right digest, another key algorithm (an ECDSA signature labelled RSA, which the
+     * CMS_SignerInfo_verify fallback verified as ECDSA and issued): badAlg, on the POP-key
+     * and the operator path */
+    der = relabel_sig_alg(wrap(pd, NULL, ec, EVP_sha256(), &len), &len,
+                          NID_sha256WithRSAEncryption);
+    whole_refused(f, der, len, BAD_ALG, "sha256WithRSAEncryption", "is not one for the signer");
+    der = relabel_sig_alg(wrap(pd, f->op_cert, f->op_key, EVP_sha256(), &len), &len,
+                          EVP_PKEY_is_a(f->op_key, "EC") ? NID_sha256WithRSAEncryption
+                                                         : NID_ecdsa_with_SHA256);
+    whole_refused(f, der, len, BAD_ALG, "SignerInfo", "is not one for the signer");
     CMC_PKIDATA_free(pd);
     EVP_PKEY_free(ec);
 }
