@@ -281,6 +281,11 @@ static cmc_err spki_pkey(const CMC_SPKI *spki, EVP_PKEY **out, struct cmci_key_p
     } else if (nid == NID_rsaEncryption) {
         return rsa_key(spki, out);
     }
+    /* RFC 8410 §3: "the parameters MUST be absent"; OpenSSL's decoder refuses a NULL too,
+     * but only as "malformed" */
+    if ((nid == NID_ED25519 || nid == NID_ED448) && spki->algorithm->parameter != NULL)
+        CMC_BAIL(CMC_ERR_BAD_ALG, "%s public key: the parameters must be absent, not even "
+                                  "NULL (RFC 8410 §3)", OBJ_nid2sn(nid));
     /* Ed25519, Ed448, RSASSA-PSS, other curves: OpenSSL's decoder (slow, rare) */
     if ((len = i2d_CMC_SPKI(spki, &der)) <= 0)
         return cmci_fail_ossl(CMC_ERR_NOMEM, "encode public key");

@@ -152,10 +152,12 @@ static enum alg_class signature_class(const X509_ALGOR *alg, int in_cms, const c
         break;
     case NID_ED25519:
     case NID_ED448:
-        /* RFC 8410 §3: the parameters MUST be absent */
+        /* RFC 8410 §3: the parameters MUST be absent (a NULL is not absent) */
         if (alg->parameter == NULL)
             return ALG_OK;
-        *name = OBJ_nid2ln(nid);
+        snprintf(buf, len, "%s with parameters (RFC 8410 §3: they must be absent)",
+                 OBJ_nid2ln(nid));
+        *name = buf;
         return ALG_REFUSED;
     case NID_rsaEncryption:
     case NID_X9_62_id_ecPublicKey:
@@ -291,11 +293,25 @@ cmc_err cmci_alg_check_signed_data(const struct cmci_ca *ca, CMS_ContentInfo *cm
         if (c == ALG_REFUSED && OBJ_obj2nid(sig->algorithm) == NID_ED448
             && is_shake256(dig->algorithm))
             c = ALG_OK;
-        if (c == ALG_OK || (c == ALG_SHA1 && ca->allow_sha1))
-            continue;
-        snprintf(dname, sizeof(dname), "the digest %s",
-                 alg_name(dig->algorithm, buf, sizeof(buf)));
-        return refuse(c, what, dname, scope, "");
+        if (c != ALG_OK && !(c == ALG_SHA1 && ca->allow_sha1)) {
+            snprintf(dname, sizeof(dname), "the digest %s",
+                     alg_name(dig->algorithm, buf, sizeof(buf)));
+            return refuse(c, what, dname, scope, "");
+        }
+        /* A signatureAlgorithm that names a digest (ecdsa-with-SHA512, sha256WithRSA...)
+         * names the digestAlgorithm's (RFC 5753 §2.1.1, RFC 5754 §3): else the SignerInfo
+         * says one thing and is checked as another -- OpenSSL's CMS verifies with the
+         * digestAlgorithm and does not look at the digest in the signatureAlgorithm. */
+        {
+            int sdig = NID_undef, spk = NID_undef;
+
+            if (OBJ_find_sigid_algs(OBJ_obj2nid(sig->algorithm), &sdig, &spk) && sdig != NID_undef
+                && sdig != OBJ_obj2nid(dig->algorithm))
+                CMC_BAIL(CMC_ERR_BAD_ALG, "%s: its signatureAlgorithm %s names another digest "
+                         "than its digestAlgorithm %s", what,
+                         OBJ_nid2ln(OBJ_obj2nid(sig->algorithm)),
+                         alg_name(dig->algorithm, buf, sizeof(buf)));
+        }
     }
 
     /* The signers' own keys, for the signer certificates the SignedData carries (an

@@ -108,7 +108,8 @@ static cmc_err build_openssl(struct cmci_ca *ca, const struct cmci_profile *p,
         rv = cmci_fail_ossl(CMC_ERR_CRYPTO, "fill certificate");
         goto err;
     }
-    /* The request's SubjectPublicKeyInfo goes in as it was sent. OpenSSL 3.0's
+    /* The request's SubjectPublicKeyInfo goes in field by field (its AlgorithmIdentifier
+     * made canonical by cmci_vet_spki), not re-made from the key: OpenSSL 3.0's
      * X509_set_pubkey would re-encode the key through the provider encoder, which costs
      * more than the CA's signature (docs/benchmark.md). */
     if ((rv = cmci_spki_copy_to(spki, X509_get_X509_PUBKEY(x))) != CMC_OK)
@@ -176,6 +177,7 @@ cmc_err cmci_ca_build(struct cmci_ca *ca, const struct cmci_profile *p, const X5
 {
     struct cmci_blob tbs = {NULL, 0};
     X509_NAME *fresh = NULL;
+    CMC_SPKI *fresh_key = NULL;
     STACK_OF(X509_EXTENSION) *exts = NULL;
     cmc_err rv;
 
@@ -184,10 +186,14 @@ cmc_err cmci_ca_build(struct cmci_ca *ca, const struct cmci_profile *p, const X5
     /* What the requester sent is checked and re-encoded before either path sees it, so
      * both sign the same strict DER (RFC 5280 §4.1) */
     if ((rv = cmci_vet_name("subject", subject, &fresh)) != CMC_OK
-        || (rv = cmci_vet_extensions(p, req_exts, &exts)) != CMC_OK)
+        || (rv = cmci_vet_extensions(p, req_exts, X509_NAME_entry_count(subject) == 0, &exts))
+               != CMC_OK
+        || (rv = cmci_vet_spki(spki, &fresh_key)) != CMC_OK)
         goto out;
     if (fresh != NULL)
         subject = fresh;
+    if (fresh_key != NULL)
+        spki = fresh_key;
     if (via_openssl || !p->der_ok) {
         rv = build_openssl(ca, p, subject, spki, exts, serial, now, cert);
         goto out;
@@ -199,6 +205,7 @@ cmc_err cmci_ca_build(struct cmci_ca *ca, const struct cmci_profile *p, const X5
 out:
     OPENSSL_free(tbs.der);
     X509_NAME_free(fresh);
+    CMC_SPKI_free(fresh_key);
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     return rv;
 }

@@ -27,6 +27,11 @@ enum cmci_authz {
 #define CMCI_MAX_HONOR 16
 /* The smallest RSA modulus accepted anywhere (112-bit security, NIST SP 800-57). */
 #define CMCI_RSA_MIN_BITS 2048
+/* The most attributes a requested Name (subject, directoryName) and the most entries a
+ * requested subjectAltName/issuerAltName may have (docs/conformance.md): RFC 5280 sets no
+ * bound, and a certificate with thousands is no use to anyone. */
+#define CMCI_NAME_MAX_ATTRS 32
+#define CMCI_SAN_MAX_NAMES 64
 #define CMCI_MAX_SIGNER_EKU 16
 
 /* One accepted key type: EVP_PKEY base id plus RSA size or EC curve. */
@@ -203,10 +208,17 @@ cmc_err cmci_ca_sign_tbs(const struct cmci_ca *ca, const struct cmci_profile *p,
  * Ownership: *fresh is new. */
 cmc_err cmci_vet_name(const char *what, const X509_NAME *n, X509_NAME **fresh) CMC_WUR;
 /* The requested extensions profile @p p honours, each parsed strictly and encoded afresh
- * (SAN entries checked); a requested extension present twice is refused. *out is NULL when
- * none is honoured. Ownership: *out is new. */
+ * (SAN entries checked); a requested extension present twice is refused. subjectAltName is
+ * made critical exactly when @p subject_empty (RFC 5280 §4.2.1.6), whatever was requested.
+ * *out is NULL when none is honoured. Ownership: *out is new. */
 cmc_err cmci_vet_extensions(const struct cmci_profile *p, const STACK_OF(X509_EXTENSION) *req,
-                            STACK_OF(X509_EXTENSION) **out) CMC_WUR;
+                            int subject_empty, STACK_OF(X509_EXTENSION) **out) CMC_WUR;
+/* The SubjectPublicKeyInfo to sign, with the AlgorithmIdentifier its key type fixes:
+ * rsaEncryption with NULL parameters (RFC 3279 §2.3.1), id-ecPublicKey with a named curve
+ * (RFC 5480 §2.1.1), Ed25519/Ed448 without parameters (RFC 8410 §3). *fresh is NULL when
+ * @p spki is canonical already (the usual case, no allocation), else a corrected copy to
+ * use instead; what cannot be corrected is CMC_ERR_BAD_ALG. Ownership: *fresh is new. */
+cmc_err cmci_vet_spki(const CMC_SPKI *spki, CMC_SPKI **fresh) CMC_WUR;
 
 /* from ca_issue.c */
 /* The certificate, signed, built either directly as DER (p->der_ok) or through OpenSSL's

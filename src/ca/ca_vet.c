@@ -278,14 +278,18 @@ static cmc_err name_reencode(const X509_NAME *n, X509_NAME **out)
 
 cmc_err cmci_vet_name(const char *what, const X509_NAME *n, X509_NAME **fresh)
 {
-    int sorted = 1;
+    int sorted = 1, count = X509_NAME_entry_count(n);
 
     *fresh = NULL;
+    /* RFC 5280 sets no bound on the number of RDNs; this CA does (docs/conformance.md), so
+     * that a request cannot have thousands of attributes signed and stored */
+    CMC_ENSURE(count <= CMCI_NAME_MAX_ATTRS, CMC_ERR_BAD_REQUEST,
+               "%s: more than %d attributes (this CA's limit)", what, CMCI_NAME_MAX_ATTRS);
     /* the values first: OpenSSL cannot even encode a name holding invalid UTF-8 */
-    for (int i = 0; i < X509_NAME_entry_count(n); i++) {
+    for (int i = 0; i < count; i++) {
         const X509_NAME_ENTRY *e = X509_NAME_get_entry(n, i);
         const ASN1_OBJECT *o = X509_NAME_ENTRY_get_object(e);
-        int nid = OBJ_obj2nid(o);
+        int nid = OBJ_obj2nid(o), set = X509_NAME_ENTRY_set(e);
         char buf[64];
         /* a known attribute's name is OpenSSL's constant: nothing formatted per entry */
         const char *attr = nid != NID_undef ? OBJ_nid2ln(nid) : NULL;
@@ -296,6 +300,15 @@ cmc_err cmci_vet_name(const char *what, const X509_NAME *n, X509_NAME **fresh)
                 snprintf(buf, sizeof(buf), "attribute %d", i + 1);
         }
         CMC_GUARD(vet_value(what, attr, rule_of(nid), X509_NAME_ENTRY_get_data(e)));
+        /* A multi-valued RDN names one entry by several distinct attributes (X.501 §9.3:
+         * "the set ... shall not contain two values of the same attribute type"); two
+         * commonNames in one RDN make the name ambiguous for matching. Entries of one RDN
+         * are adjacent, so only the ones just before are compared. */
+        for (int k = i - 1; k >= 0 && X509_NAME_ENTRY_set(X509_NAME_get_entry(n, k)) == set;
+             k--)
+            CMC_ENSURE(OBJ_cmp(o, X509_NAME_ENTRY_get_object(X509_NAME_get_entry(n, k))) != 0,
+                       CMC_ERR_BAD_REQUEST,
+                       "%s %s: twice in one multi-valued RDN (X.501 §9.3)", what, attr);
     }
     CMC_GUARD(vet_name_der(what, n, &sorted));
     /* canonical already (the usual case): the bytes as they are are the re-encoding */
@@ -395,11 +408,106 @@ static int othername_text_ok(const ASN1_TYPE *v)
     return 1;
 }
 
+/* One TLV of checked DER (cmci_der_check), any tag number: the encoding starts at *start,
+ * its contents are [*body, *body + *blen), and *p moves past it. 0 when nothing is left. */
+static int any_tlv(const uint8_t **p, const uint8_t *end, const uint8_t **start,
+                   const uint8_t **body, size_t *blen)
+{
+    const uint8_t *q = *p;
+    size_t len;
+
+    if (q >= end)
+        return 0;
+    *start = q;
+    if ((*q++ & 0x1f) == 0x1f)
+        while (q < end && (*q++ & 0x80) != 0) {
+        }
+    if (q >= end)
+        return 0;
+    if (*q < 0x80) {
+        len = *q++;
+    } else {
+        size_t nl = *q++ & 0x7fu;
+
+        len = 0;
+        while (nl-- > 0 && q < end)
+            len = (len << 8) | *q++;
+    }
+    if ((size_t)(end - q) < len)
+        return 0;
+    *body = q;
+    *blen = len;
+    *p = q + len;
+    return 1;
+}
+
+/*
+ * X.690 §11.6: the members of a SET OF in DER are in ascending order of their encodings,
+ * and §10.3 the components of a SET in the order of their tags. An otherName value is an
+ * open type the CA cannot re-encode (OpenSSL keeps a SET's octets as they came), so every
+ * SET in it is checked instead: members ordered by identifier (class and number, the
+ * constructed bit aside), equal identifiers by their whole encodings -- which is §11.6
+ * for a SET OF and §10.3 for a SET. @p depth is bounded by cmci_der_check's walk.
+ */
+static int sets_in_der_order(const uint8_t *p, const uint8_t *end, int depth)
+{
+    const uint8_t *start, *body;
+    size_t blen;
+
+    if (depth > 48)
+        return 0;
+    while (any_tlv(&p, end, &start, &body, &blen)) {
+        if ((*start & 0x20) == 0)
+            continue;
+        if (*start == 0x31) {
+            const uint8_t *q = body, *prev = NULL, *m, *mb;
+            size_t prev_len = 0, ml;
+
+            while (any_tlv(&q, body + blen, &m, &mb, &ml)) {
+                size_t len = (size_t)(q - m);
+
+                if (prev != NULL
+                    && ((prev[0] & ~0x20) > (m[0] & ~0x20)
+                        || ((prev[0] & ~0x20) == (m[0] & ~0x20)
+                            && der_order(prev, prev_len, m, len) > 0)))
+                    return 0;
+                prev = m;
+                prev_len = len;
+            }
+        }
+        if (!sets_in_der_order(body, body + blen, depth + 1))
+            return 0;
+    }
+    return 1;
+}
+
+/* The otherName value's DER: its SETs in DER order. Encoded only for otherNames (rare). */
+static cmc_err othername_der_ok(const char *ext, int idx, const OTHERNAME *on)
+{
+    unsigned char *der = NULL;
+    int len = i2d_ASN1_TYPE(on->value, &der);
+    int ok;
+
+    if (len <= 0) {
+        OPENSSL_free(der);
+        return cmci_fail_ossl(CMC_ERR_BAD_REQUEST, "%s name %d (otherName): value does not "
+                                                   "encode", ext, idx);
+    }
+    ok = sets_in_der_order(der, der + len, 0);
+    OPENSSL_free(der);
+    CMC_ENSURE(ok, CMC_ERR_BAD_REQUEST, "%s name %d (otherName): a SET in the value is not in "
+                                        "DER order (X.690 §11.6)", ext, idx);
+    return CMC_OK;
+}
+
 static cmc_err vet_general_names(const char *ext, GENERAL_NAMES *gens)
 {
     int n = sk_GENERAL_NAME_num(gens);
 
     CMC_ENSURE(n > 0, CMC_ERR_BAD_REQUEST, "%s: no names (SIZE (1..MAX))", ext);
+    /* RFC 5280 sets no bound; this CA does (docs/conformance.md) */
+    CMC_ENSURE(n <= CMCI_SAN_MAX_NAMES, CMC_ERR_BAD_REQUEST,
+               "%s: more than %d names (this CA's limit)", ext, CMCI_SAN_MAX_NAMES);
     for (int i = 0; i < n; i++) {
         GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
         X509_NAME *fresh = NULL;
@@ -447,6 +555,7 @@ static cmc_err vet_general_names(const char *ext, GENERAL_NAMES *gens)
             CMC_ENSURE(othername_text_ok(g->d.otherName->value), CMC_ERR_BAD_REQUEST,
                        "%s name %d (otherName): a text value with a control character (NUL "
                        "included) or invalid UTF-8", ext, i + 1);
+            CMC_GUARD(othername_der_ok(ext, i + 1, g->d.otherName));
             break;
         case GEN_RID:
             break; /* an OID */
@@ -495,13 +604,14 @@ static cmc_err vet_ext_value(const char *name, int nid, void *v)
 
 /* One requested extension, parsed strictly and encoded afresh: the certificate gets
  * i2d(d2i(extnValue)), never the request's octets. Ownership: *out is new. */
-static cmc_err vet_ext(const X509_EXTENSION *in, X509_EXTENSION **out)
+static cmc_err vet_ext(const X509_EXTENSION *in, int subject_empty, X509_EXTENSION **out)
 {
     const ASN1_OBJECT *obj = X509_EXTENSION_get_object((X509_EXTENSION *)in);
     const ASN1_OCTET_STRING *data = X509_EXTENSION_get_data((X509_EXTENSION *)in);
     int nid = OBJ_obj2nid(obj);
     const X509V3_EXT_METHOD *m = X509V3_EXT_get_nid(nid);
     const char *name = OBJ_nid2sn(nid);
+    int crit = X509_EXTENSION_get_critical(in) > 0;
     ASN1_VALUE *v = NULL;
     cmc_err rv;
 
@@ -517,15 +627,23 @@ static cmc_err vet_ext(const X509_EXTENSION *in, X509_EXTENSION **out)
         ERR_clear_error();
         return cmci_fail(CMC_ERR_BAD_REQUEST, "requested %s: extnValue does not decode", name);
     }
+    /* The criticality of the alternative names is the CA's to set, not the requester's:
+     * RFC 5280 §4.2.1.6 makes subjectAltName critical exactly when the subject is empty,
+     * §4.2.1.7 issuerAltName SHOULD NOT be critical. Other honoured extensions keep the
+     * requested flag (a critical keyUsage is what §4.2.1.3 recommends). */
+    if (nid == NID_subject_alt_name)
+        crit = subject_empty;
+    else if (nid == NID_issuer_alt_name)
+        crit = 0;
     if ((rv = vet_ext_value(name, nid, v)) == CMC_OK
-        && (*out = X509V3_EXT_i2d(nid, X509_EXTENSION_get_critical(in), v)) == NULL)
+        && (*out = X509V3_EXT_i2d(nid, crit, v)) == NULL)
         rv = cmci_fail_ossl(CMC_ERR_NOMEM, "encode %s", name);
     ASN1_item_free(v, ASN1_ITEM_ptr(m->it));
     return rv;
 }
 
 cmc_err cmci_vet_extensions(const struct cmci_profile *p, const STACK_OF(X509_EXTENSION) *req,
-                            STACK_OF(X509_EXTENSION) **out)
+                            int subject_empty, STACK_OF(X509_EXTENSION) **out)
 {
     STACK_OF(X509_EXTENSION) *sk = NULL;
     cmc_err rv = CMC_OK;
@@ -552,7 +670,7 @@ cmc_err cmci_vet_extensions(const struct cmci_profile *p, const STACK_OF(X509_EX
         }
         if (!cmci_profile_honours(p, OBJ_obj2nid(o)))
             continue; /* dropped: never read */
-        if ((rv = vet_ext(e, &fresh)) != CMC_OK)
+        if ((rv = vet_ext(e, subject_empty, &fresh)) != CMC_OK)
             goto out;
         if ((sk == NULL && (sk = sk_X509_EXTENSION_new_null()) == NULL)
             || !sk_X509_EXTENSION_push(sk, fresh)) {
@@ -566,4 +684,52 @@ cmc_err cmci_vet_extensions(const struct cmci_profile *p, const STACK_OF(X509_EX
 out:
     sk_X509_EXTENSION_pop_free(sk, X509_EXTENSION_free);
     return rv;
+}
+
+/*
+ * SubjectPublicKeyInfo. The key itself was decoded and checked before (asn1_p10.c: the
+ * RSAPublicKey as DER, the EC point on its curve, EdDSA keys by OpenSSL), and the CA
+ * encodes the SPKI afresh from its fields (i2d_CMC_SPKI, cmci_spki_copy_to): what is left
+ * is the AlgorithmIdentifier, whose parameters each key type fixes.
+ */
+cmc_err cmci_vet_spki(const CMC_SPKI *spki, CMC_SPKI **fresh)
+{
+    const ASN1_OBJECT *obj = NULL;
+    int ptype = V_ASN1_UNDEF, nid;
+    CMC_SPKI *c;
+
+    *fresh = NULL;
+    X509_ALGOR_get0(&obj, &ptype, NULL, spki->algorithm);
+    nid = OBJ_obj2nid(obj);
+    switch (nid) {
+    case NID_rsaEncryption:
+        /* RFC 3279 §2.3.1, RFC 4055 §1.2: the parameters MUST be NULL. Absent ones are
+         * tolerated on input (as OpenSSL does), and the certificate gets the NULL. */
+        if (ptype == V_ASN1_NULL)
+            return CMC_OK;
+        CMC_ENSURE(ptype == V_ASN1_UNDEF, CMC_ERR_BAD_ALG,
+                   "the rsaEncryption key's parameters must be NULL (RFC 3279 §2.3.1)");
+        if ((c = CMC_SPKI_dup(spki)) == NULL
+            || X509_ALGOR_set0(c->algorithm, OBJ_nid2obj(NID_rsaEncryption), V_ASN1_NULL, NULL)
+                   != 1) {
+            CMC_SPKI_free(c);
+            return cmci_fail_ossl(CMC_ERR_NOMEM, "public key");
+        }
+        *fresh = c;
+        return CMC_OK;
+    case NID_X9_62_id_ecPublicKey:
+        /* RFC 5480 §2.1.1: namedCurve only */
+        CMC_ENSURE(ptype == V_ASN1_OBJECT, CMC_ERR_BAD_ALG,
+                   "the EC key's parameters must name its curve (RFC 5480 §2.1.1)");
+        return CMC_OK;
+    case NID_ED25519:
+    case NID_ED448:
+        CMC_ENSURE(ptype == V_ASN1_UNDEF, CMC_ERR_BAD_ALG,
+                   "%s public key: the parameters must be absent, not even NULL (RFC 8410 §3)",
+                   OBJ_nid2sn(nid));
+        return CMC_OK;
+    default:
+        CMC_BAIL(CMC_ERR_BAD_ALG, "a %s key is not one this CA certifies",
+                 nid != NID_undef ? OBJ_nid2ln(nid) : "unknown");
+    }
 }

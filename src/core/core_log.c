@@ -70,29 +70,72 @@ static size_t line_prefix(enum cmc_log_level lvl, char *line)
     return n;
 }
 
-/* The line in @p line[0..n) whose message starts at @p msg: control characters made '?',
- * a '\n' added (line has room for it), then written. */
+/*
+ * The length of the UTF-8 sequence at @p s (of @p left bytes) when it encodes a character
+ * that changes how a line reads rather than what it says, else 0: the C1 controls
+ * (U+0080-U+009F, C2 80-C2 9F), the line and paragraph separators U+2028/U+2029, and the
+ * Unicode bidirectional controls (UAX #9 §2: U+061C, U+200E/U+200F, U+202A-U+202E,
+ * U+2066-U+2069). A U+202E (right-to-left override) in a requester's subject would make
+ * the rest of the log line display reversed ("Trojan Source", CVE-2021-42574).
+ */
+static size_t format_char_len(const unsigned char *s, size_t left)
+{
+    if (left >= 2 && s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+        return 2;
+    if (left >= 2 && s[0] == 0xd8 && s[1] == 0x9c)
+        return 2;
+    if (left >= 3 && s[0] == 0xe2 && s[1] == 0x80
+        && (s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xa8 && s[2] <= 0xae)))
+        return 3;
+    if (left >= 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
+        return 3;
+    return 0;
+}
+
+/* Control characters (C0, DEL) and the characters format_char_len names, in the message
+ * part line[from, n), become one '?' each: a requester's text can neither start a forged
+ * line, nor reach a terminal, nor reorder what a reader sees. Returns the new length. */
+static size_t neutralise(char *line, size_t from, size_t n)
+{
+    size_t w = from;
+
+    for (size_t i = from; i < n;) {
+        const unsigned char *c = (const unsigned char *)line + i;
+        size_t k;
+
+        if (*c < 0x20 || *c == 0x7f) {
+            line[w++] = '?';
+            i++;
+        } else if (*c >= 0xc2 && (k = format_char_len(c, n - i)) > 0) {
+            line[w++] = '?';
+            i += k;
+        } else {
+            line[w++] = line[i++];
+        }
+    }
+    return w;
+}
+
+/* The line in @p line[0..n) whose message starts at @p msg: what neutralise() names made
+ * '?', a '\n' added (line has room for it), then written. */
 static void line_emit(enum cmc_log_level lvl, char *line, size_t msg, size_t n)
 {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
     size_t i = msg;
 
-    /* eight octets at a time while none is below 0x20 or 0x7f: (w - 0x20..) & ~w has a
-     * high bit set exactly when some octet is below 0x20, (x - 0x01..) & ~x when some
-     * octet of x = w ^ 0x7f.. is zero */
+    /* eight octets at a time while all are printable ASCII: (w - 0x20..) & ~w has a high
+     * bit set exactly when some octet is below 0x20, (x - 0x01..) & ~x when some octet of
+     * x = w ^ 0x7f.. is zero, w itself when some octet is 0x80 or above (UTF-8, which
+     * neutralise() reads as characters) */
     for (; i + 8 <= n; i += 8) {
         uint64_t w, x;
 
         memcpy(&w, line + i, 8);
         x = w ^ (ones * 0x7f);
-        if ((((w - ones * 0x20) & ~w) | ((x - ones) & ~x)) & highs)
+        if ((((w - ones * 0x20) & ~w) | ((x - ones) & ~x) | w) & highs)
             break;
     }
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)line[i];
-        if (c < 0x20 || c == 0x7f)
-            line[i] = '?';
-    }
+    n = neutralise(line, i, n);
     line[n++] = '\n';
     if (log_sink != NULL) {
         log_sink(log_sink_arg, lvl, line, n);

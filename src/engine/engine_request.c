@@ -141,6 +141,40 @@ static cmc_err check_crmf_pop(const struct cmci_txn *t, const CMC_CERT_REQ_MSG *
     }
 }
 
+/*
+ * The certTemplate fields this CA fills in itself (RFC 4211 §5). A requester that asks for
+ * one of them is told so (badRequest naming the field) rather than given a certificate
+ * that silently differs from what it asked for: serialNumber, signingAlg, issuerUID and
+ * subjectUID "MUST be omitted"; version, when present, must be v3 (2); an issuer other
+ * than this CA's name and a validity cannot be honoured (the profile sets the validity;
+ * rfc5272bis §3.2.1.3.1 lets the CA refuse what it will not do). An issuer equal to this
+ * CA's name is what it would write anyway and is taken.
+ */
+static cmc_err check_template(const struct cmci_txn *t, const CMC_CERT_TEMPLATE *tpl)
+{
+    const char *field = tpl->serialNumber != NULL ? "serialNumber"
+                        : tpl->signingAlg != NULL ? "signingAlg"
+                        : tpl->issuerUID != NULL  ? "issuerUID"
+                        : tpl->subjectUID != NULL ? "subjectUID"
+                                                  : NULL;
+
+    if (field != NULL)
+        CMC_BAIL(CMC_ERR_BAD_REQUEST, "the CRMF certTemplate sets %s, which the CA assigns "
+                                      "(RFC 4211 §5: it must be omitted)", field);
+    CMC_ENSURE(tpl->version == NULL || ASN1_INTEGER_get(tpl->version) == 2, CMC_ERR_BAD_REQUEST,
+               "the CRMF certTemplate version must be v3 (2) when present (RFC 4211 §5)");
+    CMC_ENSURE(tpl->issuer == NULL
+                   || X509_NAME_cmp(tpl->issuer, X509_get_subject_name(t->srv->ca->cert)) == 0,
+               CMC_ERR_BAD_REQUEST,
+               "the CRMF certTemplate asks for another issuer than this CA");
+    CMC_ENSURE(tpl->validity == NULL
+                   || (tpl->validity->notBefore == NULL && tpl->validity->notAfter == NULL),
+               CMC_ERR_BAD_REQUEST,
+               "the CRMF certTemplate sets a validity; this CA takes it from the profile (%ld "
+               "days), so leave it out", (long)txn_profile(t)->validity_days);
+    return CMC_OK;
+}
+
 static cmc_err process_crm(struct cmci_txn *t, uint32_t id, const CMC_CERT_REQ_MSG *m)
 {
     const CMC_CERT_TEMPLATE *tpl = m->certReq->certTemplate;
@@ -153,6 +187,7 @@ static cmc_err process_crm(struct cmci_txn *t, uint32_t id, const CMC_CERT_REQ_M
         CMC_GUARD(check_inner_control(sk_CMC_ATAV_value(m->certReq->controls, i)->type));
         CMC_BAIL(CMC_ERR_BAD_REQUEST, "CRMF controls are not used in CMC (rfc5274bis §4)");
     }
+    CMC_GUARD(check_template(t, tpl));
     CMC_ENSURE(tpl->subject != NULL, CMC_ERR_BAD_REQUEST, "the CRMF template has no subject");
     CMC_ENSURE(tpl->publicKey != NULL, CMC_ERR_BAD_REQUEST, "the CRMF template has no public key");
     if ((rv = cmci_spki_lease_pkey(t->srv->keys, tpl->publicKey, &key)) == CMC_OK

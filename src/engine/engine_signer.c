@@ -267,12 +267,55 @@ out:
     return 1;
 }
 
+/*
+ * The key algorithm the SignerInfo's signatureAlgorithm names -- that of a signature OID
+ * (sha256WithRSAEncryption, ecdsa-with-SHA384, RSASSA-PSS, Ed25519) or a bare key OID --
+ * must be the signer key's. The field is not signed, and the CMS_SignerInfo_verify
+ * fallback verifies with the key and the digestAlgorithm whatever it says: an ECDSA
+ * signature labelled sha256WithRSAEncryption was issued. (Its digest is held to the
+ * digestAlgorithm's by ca_alg.c.)
+ */
+static cmc_err check_sig_alg_key(CMS_SignerInfo *si, EVP_PKEY *pkey)
+{
+    X509_ALGOR *sig_alg = NULL;
+    int nid, dig = NID_undef, pk = NID_undef, ok;
+
+    CMS_SignerInfo_get0_algs(si, NULL, NULL, NULL, &sig_alg);
+    CMC_ENSURE(sig_alg != NULL, CMC_ERR_BAD_ALG, "the SignerInfo has no signatureAlgorithm");
+    nid = OBJ_obj2nid(sig_alg->algorithm);
+    if (!OBJ_find_sigid_algs(nid, &dig, &pk) || pk == NID_undef)
+        pk = nid;
+    switch (pk) {
+    case NID_rsaEncryption:
+    case NID_rsassaPss:
+        ok = EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "RSA-PSS");
+        break;
+    case NID_X9_62_id_ecPublicKey:
+        ok = EVP_PKEY_is_a(pkey, "EC");
+        break;
+    case NID_ED25519:
+        ok = EVP_PKEY_is_a(pkey, "ED25519");
+        break;
+    case NID_ED448:
+        ok = EVP_PKEY_is_a(pkey, "ED448");
+        break;
+    default:
+        ok = 0;
+    }
+    CMC_ENSURE(ok, CMC_ERR_BAD_ALG, "the SignerInfo's signatureAlgorithm %s is not one for "
+                                    "the signer's %s key", nid != NID_undef ? OBJ_nid2ln(nid)
+                                                                            : "(unknown)",
+               EVP_PKEY_get0_type_name(pkey) != NULL ? EVP_PKEY_get0_type_name(pkey) : "");
+    return CMC_OK;
+}
+
 /* The signature of @p si with the key of the signer certificate already set on it:
  * directly when verify_direct takes the algorithms, else CMS_SignerInfo_verify. */
 static cmc_err verify_signature(CMS_SignerInfo *si, EVP_PKEY *pkey, const char *bad_sig)
 {
     cmc_err rv = CMC_OK;
 
+    CMC_GUARD(check_sig_alg_key(si, pkey));
     if (verify_direct(si, pkey, bad_sig, &rv))
         return rv;
     if (CMS_SignerInfo_verify(si) != 1)
@@ -292,6 +335,7 @@ static cmc_err verify_by_pop_key(struct cmci_txn *t, EVP_PKEY *leased, const CMC
     X509 *holder = NULL;
     cmc_err rv = CMC_OK;
 
+    CMC_GUARD(check_sig_alg_key(si, leased));
     if (verify_direct(si, leased, POP_BAD_SIG, &rv)) {
         if (rv == CMC_OK)
             t->signer = CMCI_SIGNER_POP_KEY;

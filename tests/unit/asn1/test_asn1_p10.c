@@ -199,6 +199,29 @@ static void test_spki_rsa_malformed(void **state)
     EVP_PKEY_free(k);
 }
 
+/* RFC 8410 §3: an Ed25519/Ed448 key's AlgorithmIdentifier has no parameters; a NULL is
+ * refused as badAlg saying so, not as "malformed" (attack item 2). */
+static void test_spki_eddsa_null_parameters(void **state)
+{
+    const char *names[] = {"ED25519", "ED448"};
+
+    (void)state;
+    for (int i = 0; i < 2; i++) {
+        EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, names[i]), *got = NULL;
+        CMC_SPKI *s = spki_of(k);
+
+        assert_int_equal(X509_ALGOR_set0(s->algorithm, OBJ_nid2obj(i ? NID_ED448 : NID_ED25519),
+                                         V_ASN1_NULL, NULL),
+                         1);
+        assert_int_equal(cmc_spki_get1_pkey(s, &got), CMC_ERR_BAD_ALG);
+        assert_null(got);
+        assert_non_null(strstr(cmc_error_get0_message(), "the parameters must be absent"));
+        assert_non_null(strstr(cmc_error_get0_message(), names[i]));
+        CMC_SPKI_free(s);
+        EVP_PKEY_free(k);
+    }
+}
+
 /* The CA copies the key into the certificate octet for octet, so the RSAPublicKey inside
  * the BIT STRING must be DER although OpenSSL's decoder also takes BER (issue 9 item 3): a
  * length in more octets than needed or an indefinite length is refused, for rsaEncryption
@@ -1126,6 +1149,7 @@ int main(void)
         cmocka_unit_test(test_spki_ec_malformed),
         cmocka_unit_test(test_spki_rsa_malformed),
         cmocka_unit_test(test_spki_rsa_ber_refused),
+        cmocka_unit_test(test_spki_eddsa_null_parameters),
         cmocka_unit_test(test_p10_same_der_as_openssl),
         cmocka_unit_test(test_p10_verify_fails),
         cmocka_unit_test(test_p10_bad_extension_request),

@@ -124,7 +124,10 @@ static void test_alg__other_shapes(void **state)
     expect(a, &strict, NULL);
     X509_ALGOR_free(a);
     a = algor("1.3.101.113", null_param());
-    expect(a, &legacy, "ED448");
+    expect(a, &legacy, "ED448 with parameters (RFC 8410 §3: they must be absent)");
+    X509_ALGOR_free(a);
+    a = algor("1.3.101.112", null_param());
+    expect(a, &strict, "ED25519 with parameters (RFC 8410 §3: they must be absent)");
     X509_ALGOR_free(a);
     /* dsa-with-SHA256, a bare rsaEncryption outside CMS, MD2, an unknown OID */
     a = algor("2.16.840.1.101.3.4.3.2", NULL);

@@ -317,9 +317,9 @@ static char *repeat(const char *unit, size_t n)
 #define N_EXTSETS 4
 static void make_shapes(X509_NAME *names[N_NAMES], STACK_OF(X509_EXTENSION) *exts[N_EXTSETS])
 {
-    /* a multi-valued RDN whose members are out of DER order: { CN=b, CN=a } */
+    /* a multi-valued RDN whose members are out of DER order: { SN=bbb, CN=aaa } */
     static const unsigned char unsorted[] = {0x30, 0x1a, 0x31, 0x18, 0x30, 0x0a, 0x06, 0x03,
-                                             0x55, 0x04, 0x03, 0x0c, 0x03, 'b',  'b',  'b',
+                                             0x55, 0x04, 0x04, 0x0c, 0x03, 'b',  'b',  'b',
                                              0x30, 0x0a, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c,
                                              0x03, 'a',  'a',  'a'};
     X509V3_CTX ctx;
@@ -329,7 +329,7 @@ static void make_shapes(X509_NAME *names[N_NAMES], STACK_OF(X509_EXTENSION) *ext
         "DNS:a.example,DNS:*.wild.example,IP:192.0.2.1,IP:2001:db8::1,"
         "email:user@example.org,URI:https://example.org/x?y=1,RID:1.2.3.4,"
         "otherName:1.3.6.1.4.1.311.20.2.3;UTF8:upn@example.org,dirName:dir_sect",
-        "DNS:only.example",
+        "critical,DNS:only.example", /* the CA, not the requester, sets criticality */
     };
 
     for (int i = 0; i < N_NAMES; i++)
@@ -411,7 +411,9 @@ static void test_ca_build__direct_der_equals_openssl(void **state)
     EVP_PKEY *ek = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
     X509_NAME *names[N_NAMES];
     STACK_OF(X509_EXTENSION) *exts[N_EXTSETS];
-    CMC_SPKI *spkis[] = {spki_of(k), spki_of(rk), spki_of(ek)};
+    /* the last: an RSA key whose AlgorithmIdentifier lacks the NULL parameters (RFC 3279
+     * §2.3.1 requires it): both paths sign it with the NULL */
+    CMC_SPKI *spkis[] = {spki_of(k), spki_of(rk), spki_of(ek), spki_of(rk)};
     const struct cmci_profile *profiles[] = {f->ca->default_profile,
                                              cmci_ca_get0_profile(f->ca, "long"),
                                              cmci_ca_get0_profile(f->ca, "rsa3k"),
@@ -426,6 +428,9 @@ static void test_ca_build__direct_der_equals_openssl(void **state)
     unsigned char serial[16];
     int checked = 0;
 
+    assert_int_equal(X509_ALGOR_set0(spkis[3]->algorithm, OBJ_nid2obj(NID_rsaEncryption),
+                                     V_ASN1_UNDEF, NULL),
+                     1);
     make_shapes(names, exts);
     for (int i = 0; i < 16; i++)
         serial[i] = (unsigned char)(0x40 + i * 7);
@@ -435,7 +440,7 @@ static void test_ca_build__direct_der_equals_openssl(void **state)
         assert_int_equal(profiles[pi]->der_ok, 1);
     }
     for (size_t pi = 0; pi < n_prof; pi++)
-        for (size_t ki = 0; ki < 3; ki++)
+        for (size_t ki = 0; ki < 4; ki++)
             for (size_t ti = 0; ti < 3; ti++)
                 for (size_t ni = 0; ni < N_NAMES; ni++)
                     for (size_t ei = 0; ei < N_EXTSETS; ei++) {
@@ -466,8 +471,25 @@ static void test_ca_build__direct_der_equals_openssl(void **state)
                          * by the auto profile itself) */
                         assert_int_equal(X509_get_ext_by_NID(x, NID_subject_alt_name, -1) >= 0,
                                          ei == 1 || ei == 2);
+                        /* RFC 5280 §4.2.1.6: the subject is not empty, so SAN is not
+                         * critical, although set 2 asked for it */
+                        if (ei == 1 || ei == 2)
+                            assert_int_equal(X509_EXTENSION_get_critical(X509_get_ext(
+                                                 x, X509_get_ext_by_NID(x, NID_subject_alt_name,
+                                                                        -1))),
+                                             0);
                         assert_int_equal(X509_get_ext_by_NID(x, NID_ext_key_usage, -1) >= 0,
                                          pi == 6 || (wide && (ei == 1 || ei == 3)));
+                        if (ki == 1 || ki == 3) {
+                            X509_ALGOR *pa = NULL;
+                            int ptype = V_ASN1_UNDEF;
+
+                            assert_int_equal(X509_PUBKEY_get0_param(NULL, NULL, NULL, &pa,
+                                                                    X509_get_X509_PUBKEY(x)),
+                                             1);
+                            X509_ALGOR_get0(NULL, &ptype, NULL, pa);
+                            assert_int_equal(ptype, V_ASN1_NULL);
+                        }
                         assert_true(X509_get_ext_by_NID(x, NID_subject_key_identifier, -1) >= 0);
                         assert_true(X509_get_ext_by_NID(x, NID_authority_key_identifier, -1)
                                     >= 0);
@@ -476,7 +498,7 @@ static void test_ca_build__direct_der_equals_openssl(void **state)
                         OPENSSL_free(b.der);
                         checked++;
                     }
-    assert_int_equal(checked, (int)(n_prof * 3 * 3 * N_NAMES * N_EXTSETS));
+    assert_int_equal(checked, (int)(n_prof * 4 * 3 * N_NAMES * N_EXTSETS));
     /* the out-of-order RDN was signed in DER order (a before b) */
     {
         struct cmci_blob a = {NULL, 0};
@@ -497,7 +519,7 @@ static void test_ca_build__direct_der_equals_openssl(void **state)
         X509_free(x);
         OPENSSL_free(a.der);
     }
-    for (size_t ki = 0; ki < 3; ki++)
+    for (size_t ki = 0; ki < 4; ki++)
         CMC_SPKI_free(spkis[ki]);
     for (int i = 0; i < N_EXTSETS; i++)
         sk_X509_EXTENSION_pop_free(exts[i], X509_EXTENSION_free);

@@ -210,12 +210,12 @@ static void test_vet_name__upper_bounds(void **state)
     }
 }
 
-/* A multi-valued RDN whose members are out of DER order is re-encoded in order; an
- * already canonical name is used as it is (no copy). */
+/* A multi-valued RDN whose members are out of DER order ({ surname=bbb, CN=aaa }) is
+ * re-encoded in order; an already canonical name is used as it is (no copy). */
 static void test_vet_name__unsorted_rdn_reencoded(void **state)
 {
     static const unsigned char unsorted[] = {0x30, 0x1a, 0x31, 0x18, 0x30, 0x0a, 0x06, 0x03,
-                                             0x55, 0x04, 0x03, 0x0c, 0x03, 'b',  'b',  'b',
+                                             0x55, 0x04, 0x04, 0x0c, 0x03, 'b',  'b',  'b',
                                              0x30, 0x0a, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c,
                                              0x03, 'a',  'a',  'a'};
     X509_NAME *n = name_der(unsorted, sizeof(unsorted)), *fresh = NULL;
@@ -233,6 +233,42 @@ static void test_vet_name__unsorted_rdn_reencoded(void **state)
     assert_memory_equal(d + 16, unsorted + 4, 12);
     expect_name_ok(fresh, 0);
     X509_NAME_free(fresh);
+    X509_NAME_free(n);
+}
+
+/* A multi-valued RDN with one attribute type twice ({ CN=a, CN=b }) is refused (X.501
+ * §9.3), sorted or not; distinct types in one RDN are taken. Names have at most 32
+ * attributes (this CA's limit): 2000 CNs were issued before. */
+static void test_vet_name__duplicate_type_in_rdn_and_limit(void **state)
+{
+    static const unsigned char dup_sorted[] = {0x30, 0x1a, 0x31, 0x18, 0x30, 0x0a, 0x06, 0x03,
+                                               0x55, 0x04, 0x03, 0x0c, 0x03, 'a',  'a',  'a',
+                                               0x30, 0x0a, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c,
+                                               0x03, 'b',  'b',  'b'};
+    X509_NAME *n;
+
+    (void)state;
+    expect_name_refused(name_der(dup_sorted, sizeof(dup_sorted)),
+                        "subject commonName: twice in one multi-valued RDN");
+    n = X509_NAME_new();
+    assert_int_equal(X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8,
+                                                (const unsigned char *)"org", -1, -1, 0), 1);
+    assert_int_equal(X509_NAME_add_entry_by_txt(n, "OU", MBSTRING_UTF8,
+                                                (const unsigned char *)"x", -1, -1, 0), 1);
+    assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
+                                                (const unsigned char *)"x", -1, -1, -1), 1);
+    assert_int_equal(X509_NAME_add_entry_by_txt(n, "OU", MBSTRING_UTF8,
+                                                (const unsigned char *)"y", -1, -1, -1), 1);
+    expect_name_refused(n, "subject organizationalUnitName: twice in one multi-valued RDN");
+    X509_NAME_free(n);
+    n = X509_NAME_new();
+    for (int i = 0; i < 33; i++) {
+        assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
+                                                    (const unsigned char *)"cn", -1, -1, 0), 1);
+        if (i == 31)
+            expect_name_ok(n, 0);
+    }
+    expect_name_refused(n, "subject: more than 32 attributes");
     X509_NAME_free(n);
 }
 
@@ -270,7 +306,7 @@ static cmc_err vet1(X509_EXTENSION *e, STACK_OF(X509_EXTENSION) **out)
     cmc_err rv;
 
     sk_X509_EXTENSION_push(in, e);
-    rv = cmci_vet_extensions(&p, in, out);
+    rv = cmci_vet_extensions(&p, in, 0, out);
     sk_X509_EXTENSION_pop_free(in, X509_EXTENSION_free);
     return rv;
 }
@@ -403,6 +439,75 @@ static void test_vet_ext__bad_shapes_refused(void **state)
     }
 }
 
+/* An otherName value holding a SET whose members are out of DER order (X.690 §11.6) is
+ * refused: OpenSSL keeps an open type's SET octets as they came, so it cannot be
+ * re-encoded. The same SET in order is taken. At most 64 names per subjectAltName. */
+static void test_vet_ext__othername_set_order_and_name_limit(void **state)
+{
+    /* otherName { 1.2.3.4, [0] SET { INTEGER 2, INTEGER 1 } } */
+    static const unsigned char set_unsorted[] = {0x30, 0x11, 0xa0, 0x0f, 0x06, 0x03, 0x2a,
+                                                 0x03, 0x04, 0xa0, 0x08, 0x31, 0x06, 0x02,
+                                                 0x01, 0x02, 0x02, 0x01, 0x01};
+    /* otherName { 1.2.3.4, [0] SEQUENCE { SET { OCTET STRING "b", OCTET STRING "a" } } } */
+    static const unsigned char nested_unsorted[] = {0x30, 0x13, 0xa0, 0x11, 0x06, 0x03, 0x2a,
+                                                    0x03, 0x04, 0xa0, 0x0a, 0x30, 0x08, 0x31,
+                                                    0x06, 0x04, 0x01, 'b',  0x04, 0x01, 'a'};
+    unsigned char sorted[sizeof(set_unsorted)];
+    STACK_OF(X509_EXTENSION) *out = NULL;
+    char *many = OPENSSL_malloc(65 * 16);
+    size_t at = 0;
+
+    (void)state;
+    expect_ext_refused(raw_ext(NID_subject_alt_name, set_unsorted, sizeof(set_unsorted)),
+                       "subjectAltName name 1 (otherName): a SET in the value is not in DER "
+                       "order");
+    expect_ext_refused(raw_ext(NID_subject_alt_name, nested_unsorted, sizeof(nested_unsorted)),
+                       "name 1 (otherName): a SET");
+    memcpy(sorted, set_unsorted, sizeof(sorted));
+    sorted[15] = 0x01;
+    sorted[18] = 0x02;
+    assert_int_equal(vet1(raw_ext(NID_subject_alt_name, sorted, sizeof(sorted)), &out), CMC_OK);
+    sk_X509_EXTENSION_pop_free(out, X509_EXTENSION_free);
+    out = NULL;
+
+    assert_non_null(many);
+    for (int i = 0; i < 65; i++)
+        at += (size_t)snprintf(many + at, 65 * 16 - at, "%sDNS:h%d.example", i ? "," : "", i);
+    expect_ext_refused(san(many), "subjectAltName: more than 64 names");
+    *strrchr(many, ',') = '\0';
+    assert_int_equal(vet1(san(many), &out), CMC_OK);
+    sk_X509_EXTENSION_pop_free(out, X509_EXTENSION_free);
+    OPENSSL_free(many);
+}
+
+/* The CA sets subjectAltName's criticality (RFC 5280 §4.2.1.6: critical exactly when the
+ * subject is empty), not the requester; issuerAltName is never critical (§4.2.1.7). */
+static void test_vet_ext__san_criticality_is_the_cas(void **state)
+{
+    struct cmci_profile p = prof();
+    STACK_OF(X509_EXTENSION) *in = sk_X509_EXTENSION_new_null(), *out = NULL;
+    X509_EXTENSION *e = san("DNS:crit.example");
+
+    (void)state;
+    p.honor_nids[p.n_honor++] = NID_issuer_alt_name;
+    X509_EXTENSION_set_critical(e, 1);
+    sk_X509_EXTENSION_push(in, e);
+    e = X509V3_EXT_conf_nid(NULL, NULL, NID_issuer_alt_name, "DNS:ian.example");
+    assert_non_null(e);
+    X509_EXTENSION_set_critical(e, 1);
+    sk_X509_EXTENSION_push(in, e);
+    assert_int_equal(cmci_vet_extensions(&p, in, 0, &out), CMC_OK);
+    assert_int_equal(X509_EXTENSION_get_critical(sk_X509_EXTENSION_value(out, 0)), 0);
+    assert_int_equal(X509_EXTENSION_get_critical(sk_X509_EXTENSION_value(out, 1)), 0);
+    sk_X509_EXTENSION_pop_free(out, X509_EXTENSION_free);
+    /* a non-critical SAN with an empty subject is made critical */
+    X509_EXTENSION_set_critical(sk_X509_EXTENSION_value(in, 0), 0);
+    assert_int_equal(cmci_vet_extensions(&p, in, 1, &out), CMC_OK);
+    assert_int_equal(X509_EXTENSION_get_critical(sk_X509_EXTENSION_value(out, 0)), 1);
+    sk_X509_EXTENSION_pop_free(out, X509_EXTENSION_free);
+    sk_X509_EXTENSION_pop_free(in, X509_EXTENSION_free);
+}
+
 /* Good extensions come back re-encoded (a keyUsage with BER trailing zero bits in DER
  * form), in request order, unhonoured ones dropped unread, criticality kept. */
 static void test_vet_ext__reencoded(void **state)
@@ -421,7 +526,7 @@ static void test_vet_ext__reencoded(void **state)
                                    "email:a@b.example,RID:1.2.3"));
     sk_X509_EXTENSION_push(in, raw_ext(NID_crl_distribution_points, junk, sizeof(junk)));
     sk_X509_EXTENSION_push(in, ku);
-    if (cmci_vet_extensions(&p, in, &out) != CMC_OK)
+    if (cmci_vet_extensions(&p, in, 0, &out) != CMC_OK)
         fail_msg("%s", cmc_error_get0_message());
     assert_int_equal(sk_X509_EXTENSION_num(out), 2);
     assert_int_equal(OBJ_obj2nid(X509_EXTENSION_get_object(sk_X509_EXTENSION_value(out, 0))),
@@ -435,6 +540,86 @@ static void test_vet_ext__reencoded(void **state)
     sk_X509_EXTENSION_pop_free(in, X509_EXTENSION_free);
 }
 
+/* ---- SubjectPublicKeyInfo --------------------------------------------------------------- */
+
+/* The key as a request carries it, its parameters then set to @p ptype (V_ASN1_UNDEF:
+ * absent, V_ASN1_NULL, V_ASN1_OBJECT with @p obj). Ownership: new. */
+static CMC_SPKI *spki_with(EVP_PKEY *k, int ptype, int obj)
+{
+    CMC_SPKI *s = NULL;
+    const ASN1_OBJECT *alg = NULL;
+
+    assert_int_equal(cmc_spki_set1_pkey(&s, k), CMC_OK);
+    X509_ALGOR_get0(&alg, NULL, NULL, s->algorithm);
+    assert_int_equal(X509_ALGOR_set0(s->algorithm, OBJ_nid2obj(OBJ_obj2nid(alg)), ptype,
+                                     ptype == V_ASN1_OBJECT ? OBJ_nid2obj(obj) : NULL),
+                     1);
+    return s;
+}
+
+static void expect_spki_refused(CMC_SPKI *s, const char *needle)
+{
+    CMC_SPKI *fresh = NULL;
+
+    assert_int_equal(cmci_vet_spki(s, &fresh), CMC_ERR_BAD_ALG);
+    assert_null(fresh);
+    if (strstr(cmc_error_get0_message(), needle) == NULL)
+        fail_msg("\"%s\" not in \"%s\"", needle, cmc_error_get0_message());
+    CMC_SPKI_free(s);
+}
+
+/* The SPKI the CA signs has the AlgorithmIdentifier its key type fixes (attack item 2):
+ * rsaEncryption without its NULL (RFC 3279 §2.3.1) gets the NULL, as OpenSSL writes it;
+ * canonical ones are used as they are (no copy); EC without a named curve and EdDSA with
+ * parameters (RFC 8410 §3) are refused as badAlg saying why. */
+static void test_vet_spki__canonical(void **state)
+{
+    EVP_PKEY *rsa = EVP_RSA_gen(2048), *ec = EVP_EC_gen("P-256");
+    EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    CMC_SPKI *s, *fresh = NULL;
+    unsigned char *want = NULL, *got = NULL;
+    int wlen, glen;
+
+    (void)state;
+    /* canonical: used as is */
+    s = spki_with(rsa, V_ASN1_NULL, 0);
+    assert_int_equal(cmci_vet_spki(s, &fresh), CMC_OK);
+    assert_null(fresh);
+    wlen = i2d_PUBKEY(rsa, &want);
+    assert_int_equal(i2d_CMC_SPKI(s, &got), wlen);
+    assert_memory_equal(got, want, (size_t)wlen);
+    OPENSSL_free(got);
+    got = NULL;
+    CMC_SPKI_free(s);
+    s = spki_with(ec, V_ASN1_OBJECT, NID_X9_62_prime256v1);
+    assert_int_equal(cmci_vet_spki(s, &fresh), CMC_OK);
+    assert_null(fresh);
+    CMC_SPKI_free(s);
+    s = spki_with(ed, V_ASN1_UNDEF, 0);
+    assert_int_equal(cmci_vet_spki(s, &fresh), CMC_OK);
+    assert_null(fresh);
+    CMC_SPKI_free(s);
+    /* rsaEncryption without NULL: re-encoded with it, the same DER OpenSSL writes */
+    s = spki_with(rsa, V_ASN1_UNDEF, 0);
+    assert_int_equal(cmci_vet_spki(s, &fresh), CMC_OK);
+    assert_non_null(fresh);
+    glen = i2d_CMC_SPKI(fresh, &got);
+    assert_int_equal(glen, wlen);
+    assert_memory_equal(got, want, (size_t)wlen);
+    OPENSSL_free(got);
+    CMC_SPKI_free(fresh);
+    CMC_SPKI_free(s);
+    /* refused */
+    expect_spki_refused(spki_with(rsa, V_ASN1_OBJECT, NID_sha256), "must be NULL");
+    expect_spki_refused(spki_with(ec, V_ASN1_NULL, 0), "must name its curve");
+    expect_spki_refused(spki_with(ed, V_ASN1_NULL, 0),
+                        "ED25519 public key: the parameters must be absent");
+    OPENSSL_free(want);
+    EVP_PKEY_free(rsa);
+    EVP_PKEY_free(ec);
+    EVP_PKEY_free(ed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -445,6 +630,10 @@ int main(void)
         cmocka_unit_test(test_vet_name__unsorted_rdn_reencoded),
         cmocka_unit_test(test_vet_ext__bad_shapes_refused),
         cmocka_unit_test(test_vet_ext__reencoded),
+        cmocka_unit_test(test_vet_name__duplicate_type_in_rdn_and_limit),
+        cmocka_unit_test(test_vet_ext__othername_set_order_and_name_limit),
+        cmocka_unit_test(test_vet_ext__san_criticality_is_the_cas),
+        cmocka_unit_test(test_vet_spki__canonical),
     };
     return cmocka_run_group_tests_name("ca_vet", tests, NULL, NULL);
 }

@@ -134,11 +134,32 @@ static void test_log__long_message_cut_alike(void **state)
     assert_int_equal(a[strlen(a) - 1], '\n');
 }
 
+/* Unicode bidirectional controls and other format characters in UTF-8 (a subject with
+ * U+202E RIGHT-TO-LEFT OVERRIDE would display the rest of the line reversed), C1 controls
+ * and U+2028/U+2029 become one '?' each; other non-ASCII text is kept as it is. */
+static void test_log__bidi_and_format_characters_are_neutralised(void **state)
+{
+    cmci_log_set_level(CMC_LOG_INFO);
+    CMC_LOG_INFO("subject=\"%s\"", "CN=a\xe2\x80\xaegpj.exe" /* U+202E */
+                                   "|\xe2\x80\xaa|\xe2\x80\xab|\xe2\x80\xac|\xe2\x80\xad" /* 202A-D */
+                                   "|\xe2\x81\xa6|\xe2\x81\xa7|\xe2\x81\xa8|\xe2\x81\xa9" /* 2066-9 */
+                                   "|\xe2\x80\x8e|\xe2\x80\x8f|\xd8\x9c" /* LRM RLM ALM */
+                                   "|\xc2\x85|\xc2\x9b|\xe2\x80\xa8|\xe2\x80\xa9" /* NEL CSI LS PS */
+                                   "|J\xc3\xbcrgen \xe2\x80\x94 \xe2\x80\x8d\xe2\x82\xac");
+    assert_int_equal(n_lines, 1);
+    assert_non_null(strstr(captured, "subject=\"CN=a?gpj.exe|?|?|?|?|?|?|?|?|?|?|?|?|?|?|?|"
+                                     "J\xc3\xbcrgen \xe2\x80\x94 \xe2\x80\x8d\xe2\x82\xac\"\n"));
+    assert_null(strstr(captured, "\xe2\x80\xae"));
+    assert_ptr_equal(strchr(captured, '\n'), captured + strlen(captured) - 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_log__level_filters_and_sink_gets_lines, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_log__bidi_and_format_characters_are_neutralised,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_log__control_characters_cannot_forge_lines, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_log__every_control_octet_at_every_position,

@@ -18,6 +18,7 @@
 #include <openssl/err.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
@@ -814,21 +815,28 @@ static uint8_t *cms_der(CMS_ContentInfo *cms, size_t *len)
     return der;
 }
 
-/* @p md NULL: CMS_sign's default digest for the key. */
-static uint8_t *sign_with(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
-                          X509 *signer, EVP_PKEY *key, const EVP_MD *md, unsigned flags,
-                          size_t *len)
+/* @p md NULL: CMS_sign's default digest for the key. @p pss: an RSA key signs with
+ * RSASSA-PSS (SHA-256 unless @p md says otherwise). */
+static uint8_t *sign_with_ex(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
+                             X509 *signer, EVP_PKEY *key, const EVP_MD *md, unsigned flags,
+                             int pss, size_t *len)
 {
     BIO *in = BIO_new_mem_buf(content, (int)clen);
     CMS_ContentInfo *cms = NULL;
+    CMS_SignerInfo *si = NULL;
     uint8_t *der = NULL;
 
     if (in == NULL)
         return NULL;
-    if (md == NULL) {
+    if (md == NULL && !pss) {
         cms = CMS_sign(signer, key, NULL, NULL, flags | CMS_BINARY | CMS_PARTIAL);
-    } else if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags | CMS_BINARY | CMS_PARTIAL)) != NULL
-               && CMS_add1_signer(cms, signer, key, md, flags) == NULL) {
+    } else if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags | CMS_BINARY | CMS_PARTIAL)) == NULL
+               || (si = CMS_add1_signer(cms, signer, key, md != NULL ? md : EVP_sha256(),
+                                        flags | (pss ? CMS_KEY_PARAM : 0)))
+                      == NULL
+               || (pss && EVP_PKEY_CTX_set_rsa_padding(CMS_SignerInfo_get0_pkey_ctx(si),
+                                                       RSA_PKCS1_PSS_PADDING)
+                              <= 0)) {
         CMS_ContentInfo_free(cms);
         cms = NULL;
     }
@@ -838,6 +846,13 @@ static uint8_t *sign_with(const uint8_t *content, size_t clen, const ASN1_OBJECT
     CMS_ContentInfo_free(cms);
     BIO_free(in);
     return der;
+}
+
+static uint8_t *sign_with(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
+                          X509 *signer, EVP_PKEY *key, const EVP_MD *md, unsigned flags,
+                          size_t *len)
+{
+    return sign_with_ex(content, clen, ctype, signer, key, md, flags, 0, len);
 }
 
 uint8_t *ef_sign_pop(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
@@ -852,8 +867,9 @@ uint8_t *ef_sign_pop_flags(const uint8_t *content, size_t clen, const ASN1_OBJEC
     return ef_sign_md(content, clen, ctype, NULL, key, NULL, flags, len);
 }
 
-uint8_t *ef_sign_md(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype, X509 *cert,
-                    EVP_PKEY *key, const EVP_MD *md, unsigned flags, size_t *len)
+static uint8_t *sign_pop_or_cert(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
+                                 X509 *cert, EVP_PKEY *key, const EVP_MD *md, unsigned flags,
+                                 int pss, size_t *len)
 {
     /* CMS_sign wants a certificate; a bare X509 holding only the key and its SKI makes
      * CMS_USE_KEYID write sid = subjectKeyIdentifier, which is all rfc5272bis asks. */
@@ -862,16 +878,28 @@ uint8_t *ef_sign_md(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctyp
     uint8_t *der = NULL;
 
     if (cert != NULL)
-        return sign_with(content, clen, ctype, cert, key, md, flags, len);
+        return sign_with_ex(content, clen, ctype, cert, key, md, flags, pss, len);
     holder = X509_new();
     ski = ef_ski(key);
     if (holder != NULL && ski != NULL && X509_set_pubkey(holder, key) == 1
         && X509_add1_ext_i2d(holder, NID_subject_key_identifier, ski, 0, 0) == 1)
-        der = sign_with(content, clen, ctype, holder, key, md,
-                        flags | CMS_USE_KEYID | CMS_NOCERTS, len);
+        der = sign_with_ex(content, clen, ctype, holder, key, md,
+                           flags | CMS_USE_KEYID | CMS_NOCERTS, pss, len);
     ASN1_OCTET_STRING_free(ski);
     X509_free(holder);
     return der;
+}
+
+uint8_t *ef_sign_md(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype, X509 *cert,
+                    EVP_PKEY *key, const EVP_MD *md, unsigned flags, size_t *len)
+{
+    return sign_pop_or_cert(content, clen, ctype, cert, key, md, flags, 0, len);
+}
+
+uint8_t *ef_sign_pop_pss(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
+                         EVP_PKEY *key, unsigned flags, size_t *len)
+{
+    return sign_pop_or_cert(content, clen, ctype, NULL, key, NULL, flags, 1, len);
 }
 
 uint8_t *ef_sign_cert(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,

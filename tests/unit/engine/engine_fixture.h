@@ -129,6 +129,11 @@ uint8_t *ef_sign_pop(const uint8_t *content, size_t clen, const ASN1_OBJECT *cty
 /* The same with extra CMS_sign flags (CMS_NOATTR: no signed attributes). */
 uint8_t *ef_sign_pop_flags(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
                            EVP_PKEY *key, unsigned flags, size_t *len);
+/* The same signed with RSASSA-PSS / SHA-256 by the RSA key being certified: a SignerInfo
+ * engine_signer.c verify_direct does not take, so it exercises the CMS_SignerInfo_verify
+ * fallback. */
+uint8_t *ef_sign_pop_pss(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype,
+                         EVP_PKEY *key, unsigned flags, size_t *len);
 /* SignedData with digest @p md (NULL: the key's default) signed by @p cert/@p key, or, when
  * @p cert is NULL, by the key being certified as ef_sign_pop_flags does. */
 uint8_t *ef_sign_md(const uint8_t *content, size_t clen, const ASN1_OBJECT *ctype, X509 *cert,

@@ -457,6 +457,111 @@ static void test_crm_challenge_resp_pop(void **state)
     crm_expect_why(state, EF_CRM_THIS_MESSAGE, 4, -1, "not supported");
 }
 
+/* A CRMF certTemplate field the CA fills in itself (RFC 4211 §5) is refused, badRequest
+ * naming it, rather than silently replaced (attack item 6): serialNumber, signingAlg,
+ * issuerUID, subjectUID, a version other than v3, an issuer other than this CA, a
+ * validity. The POP is re-made over the changed template, so it is the field that is
+ * refused. An issuer equal to this CA's name is what it writes anyway: issued. */
+enum tpl_field { TF_SERIAL, TF_SIGALG, TF_ISSUER_UID, TF_SUBJECT_UID, TF_VERSION, TF_ISSUER,
+                 TF_VALIDITY, TF_OUR_ISSUER, TF_N };
+
+static CMC_CERT_REQ_MSG *crm_with(struct ef_fixture *f, EVP_PKEY *key, enum tpl_field which)
+{
+    CMC_CERT_REQ_MSG *m = ef_crm(key, 9, "template client", EF_CRM_GOOD);
+    CMC_CERT_TEMPLATE *tpl = m->certReq->certTemplate;
+    CMC_POPO_SIGNING_KEY *sk = m->popo->value.signature;
+    X509_NAME *other = NULL;
+
+    switch (which) {
+    case TF_SERIAL:
+        tpl->serialNumber = ASN1_INTEGER_new();
+        assert_int_equal(ASN1_INTEGER_set(tpl->serialNumber, 42), 1);
+        break;
+    case TF_SIGALG:
+        tpl->signingAlg = X509_ALGOR_new();
+        assert_int_equal(X509_ALGOR_set0(tpl->signingAlg, OBJ_nid2obj(NID_ecdsa_with_SHA256),
+                                         V_ASN1_UNDEF, NULL),
+                         1);
+        break;
+    case TF_ISSUER_UID:
+    case TF_SUBJECT_UID: {
+        ASN1_BIT_STRING *uid = ASN1_BIT_STRING_new();
+
+        assert_int_equal(ASN1_BIT_STRING_set(uid, (unsigned char *)"\x01", 1), 1);
+        if (which == TF_ISSUER_UID)
+            tpl->issuerUID = uid;
+        else
+            tpl->subjectUID = uid;
+        break;
+    }
+    case TF_VERSION:
+        tpl->version = ASN1_INTEGER_new();
+        assert_int_equal(ASN1_INTEGER_set(tpl->version, 0), 1);
+        break;
+    case TF_ISSUER:
+        other = X509_NAME_new();
+        assert_int_equal(X509_NAME_add_entry_by_txt(other, "CN", MBSTRING_UTF8,
+                                                    (const unsigned char *)"Another CA", -1,
+                                                    -1, 0),
+                         1);
+        tpl->issuer = other;
+        break;
+    case TF_VALIDITY:
+        tpl->validity = CMC_OPTIONAL_VALIDITY_new();
+        tpl->validity->notAfter = ASN1_TIME_set(NULL, time(NULL) + 86400L * 3650);
+        assert_non_null(tpl->validity->notAfter);
+        break;
+    case TF_OUR_ISSUER:
+        tpl->issuer = X509_NAME_dup(X509_get_subject_name(f->ca_cert));
+        break;
+    default:
+        break;
+    }
+    assert_true(ASN1_item_sign(ASN1_ITEM_rptr(CMC_CERT_REQUEST), sk->algorithmIdentifier, NULL,
+                               sk->signature, m->certReq, key, EVP_sha256())
+                > 0);
+    return m;
+}
+
+static void test_crm_template_fields_the_ca_sets(void **state)
+{
+    static const char *why[TF_N] = {
+        "sets serialNumber, which the CA assigns", "sets signingAlg",
+        "sets issuerUID", "sets subjectUID", "version must be v3",
+        "another issuer than this CA", "sets a validity", NULL};
+    struct ef_fixture *f = *state;
+
+    for (int which = 0; which < TF_N; which++) {
+        EVP_PKEY *key = ef_key_ec("P-256");
+        CMC_PKIDATA *pd = ef_pkidata_new();
+        struct ef_resp r;
+        size_t len = 0;
+        long before = ef_store_count(f);
+
+        assert_true(ef_add_crm(pd, crm_with(f, key, (enum tpl_field)which)));
+        if (why[which] == NULL) {
+            uint8_t *der = ef_full_pop(pd, key, &len);
+            char ct[96];
+
+            assert_true(ef_run(f, CMC_REQUEST_FULL, der, len, &r, ct, sizeof(ct)));
+            assert_string_equal(ct, CT_CERTS_ONLY);
+            assert_non_null(ef_find_cert(f, &r, key));
+            assert_int_equal(ef_store_count(f), before + 1);
+            OPENSSL_free(der);
+        } else {
+            run_full(f, ef_full_pop(pd, key, &len), &len, &r);
+            assert_int_equal(r.n_st, 1);
+            check_status(&r.st[0], 2, 2, IDS(9));
+            check_text(r.st[0].text, why[which]);
+            assert_null(ef_find_cert(f, &r, key));
+            assert_int_equal(ef_store_count(f), before);
+        }
+        ef_resp_free(&r);
+        CMC_PKIDATA_free(pd);
+        EVP_PKEY_free(key);
+    }
+}
+
 /* rfc5272bis §6.3 and §6.8: a POP link witness or changeSubjectName inside a CRMF request
  * asks for a check this server does not make -> noSupport for that request, nothing issued;
  * any other CRMF control is not used in CMC (rfc5274bis §4) -> badRequest. */
@@ -895,47 +1000,46 @@ static void test_tampered_wrapper(void **state)
     EVP_PKEY_free(key);
 }
 
-/* Point the SignerInfo's signatureAlgorithm (the last ecdsa-with-SHA2 OID in the message:
- * the PKCS #10 inside comes earlier) at another hash than its digestAlgorithm. The direct
- * check (verify_direct) takes only matching pairs, so such a request goes through the
- * CMS_verify fallback. Returns 0 when no such OID was found. */
-static int retarget_signer_alg(uint8_t *der, size_t len)
+/* A Full request signed by the RSA key being certified with RSASSA-PSS: engine_signer.c
+ * verify_direct takes only ECDSA and RSA PKCS #1 v1.5 (and EdDSA), so this SignerInfo goes
+ * through the CMS_SignerInfo_verify fallback. (Relabelling an ECDSA SignerInfo's
+ * signatureAlgorithm to another hash no longer gets there: ca_alg.c refuses that mismatch
+ * as badAlg, test_alg_wrapper_sig_digest_mismatch.) */
+static uint8_t *full_pop_pss(const CMC_PKIDATA *pd, EVP_PKEY *rsa, unsigned flags, size_t *len)
 {
-    /* 1.2.840.10045.4.3.x, x = 2 (SHA-256) .. 4 (SHA-512) */
-    static const uint8_t ecdsa_sha2[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03};
-    size_t last = 0;
+    size_t n = 0;
+    uint8_t *body = ef_pkidata_der(pd, &n), *der;
 
-    for (size_t i = 0; i + sizeof(ecdsa_sha2) < len; i++)
-        if (memcmp(der + i, ecdsa_sha2, sizeof(ecdsa_sha2)) == 0)
-            last = i + sizeof(ecdsa_sha2);
-    if (last == 0 || der[last] < 0x02 || der[last] > 0x04)
-        return 0;
-    der[last] = der[last] == 0x04 ? 0x02 : (uint8_t)(der[last] + 1);
-    return 1;
+    assert_non_null(body);
+    der = ef_sign_pop_pss(body, n, cmc_oid_get0(CMC_OID_CCT_PKIDATA), rsa, flags, len);
+    assert_non_null(der);
+    OPENSSL_free(body);
+    return der;
 }
 
-/* A POP-signed Full request the direct check does not take is verified by CMS_verify with a
- * key of its own (engine_signer.c verify_by_pop_key: the SignerInfo keeps that key, so it
- * must not be a leased one). It is issued for the right key, a tampered one is
- * badMessageCheck, and Simple requests in between, whose keys come from the same pool,
- * are issued for their own keys. */
+/* A POP-signed Full request the direct check does not take (RSASSA-PSS) is verified by
+ * CMS_SignerInfo_verify with a key of its own (engine_signer.c verify_by_pop_key: the
+ * SignerInfo keeps that key, so it must not be a leased one). It is issued for the right
+ * key, a tampered one is badMessageCheck, and Simple requests in between are issued for
+ * their own keys. Only EC keys are pooled, and an EC key can no longer reach this path
+ * (ECDSA SignerInfos are all verified directly), so the pooled-key hazard this test was
+ * written for cannot arise any more; what it still proves is that the fallback verifies,
+ * refuses a bad signature, and leaves the neighbouring requests' keys alone. */
 static void test_full_pop_signed_cms_verify_fallback(void **state)
 {
     struct ef_fixture *f = *state;
     long issued = 0;
 
-    for (int round = 0; round < 4; round++) {
-        EVP_PKEY *key = ef_key_ec(round % 2 ? "P-384" : "P-256");
+    for (int round = 0; round < 2; round++) {
+        EVP_PKEY *key = EVP_RSA_gen(2048);
         EVP_PKEY *other = ef_key_ec(round % 2 ? "P-384" : "P-256");
         CMC_PKIDATA *pd = pd_with_tcr(key, 1);
         X509_REQ *req = ef_p10(other, "between");
         size_t len = 0, tlen = 0, plen = 0;
-        uint8_t *der = ef_full_pop(pd, key, &len), *bad, *p10;
+        uint8_t *der = full_pop_pss(pd, key, 0, &len), *bad, *p10;
         struct ef_resp r;
         char ct[96];
 
-        assert_non_null(der);
-        assert_true(retarget_signer_alg(der, len));
         bad = ef_tamper_signature(der, len, &tlen);
         assert_non_null(bad);
         check_whole_failure(f, bad, &tlen, 2, 1, "with the key being certified");
@@ -998,12 +1102,22 @@ static void test_pop_signer_info_checks(void **state)
     der = ef_sign_pop_flags(body, n, cmc_oid_get0(CMC_OID_CCT_PKIDATA), key, CMS_NOATTR, &len);
     assert_non_null(der);
     check_whole_failure(f, der, &len, 2, 1, "no signed attributes");
-    /* the same through the CMS_verify fallback (which alone would accept it) */
-    der = ef_sign_pop_flags(body, n, cmc_oid_get0(CMC_OID_CCT_PKIDATA), key, CMS_NOATTR, &len);
-    assert_non_null(der);
-    assert_true(retarget_signer_alg(der, len));
-    check_whole_failure(f, der, &len, 2, 1, "no signed attributes");
     OPENSSL_free(body);
+    CMC_PKIDATA_free(pd);
+    /* the same through the CMS_SignerInfo_verify fallback (RSASSA-PSS), which alone would
+     * accept it */
+    pd = pd_with_tcr(rsa, 1);
+    der = full_pop_pss(pd, rsa, CMS_NOATTR, &len);
+    check_whole_failure(f, der, &len, 2, 1, "no signed attributes");
+    /* and with signed attributes but a changed eContent: message digest mismatch */
+    assert_true(ef_add_ctl_int(pd, 2, CMC_CTRL_TRANSACTION_ID, 77));
+    der = full_pop_pss(pd, rsa, 0, &len);
+    for (size_t i = 0; i + 2 < len; i++)
+        if (der[i] == 0x02 && der[i + 1] == 0x01 && der[i + 2] == 0x4D) {
+            der[i + 2] = 0x4E;
+            break;
+        }
+    check_whole_failure(f, der, &len, 2, 1, "message digest");
     CMC_PKIDATA_free(pd);
     EVP_PKEY_free(key);
     EVP_PKEY_free(rsa);
@@ -1032,7 +1146,7 @@ static void test_untrusted_operator(void **state)
 static void test_signed_content_type_must_match(void **state)
 {
     struct ef_fixture *f = *state;
-    EVP_PKEY *key = ef_key_ec("P-256");
+    EVP_PKEY *key = ef_key_ec("P-256"), *rsa = EVP_RSA_gen(2048);
     CMC_PKIDATA *pd = pd_with_tcr(key, 1);
     size_t plen = 0, len = 0, rlen = 0;
     uint8_t *body, *der, *bad;
@@ -1053,8 +1167,16 @@ static void test_signed_content_type_must_match(void **state)
     bad = ef_relabel(der, len, cmc_oid_get0(CMC_OID_CCT_PKIDATA), &rlen);
     assert_non_null(bad);
     check_whole_failure(f, bad, &rlen, 2, 1, "is not the eContentType");
-    /* POP key, CMS_SignerInfo_verify fallback */
-    assert_true(retarget_signer_alg(der, len));
+    OPENSSL_free(der);
+    OPENSSL_free(body);
+    CMC_PKIDATA_free(pd);
+    /* POP key, CMS_SignerInfo_verify fallback (RSASSA-PSS, which verify_direct does not
+     * take) */
+    pd = pd_with_tcr(rsa, 1);
+    body = ef_pkidata_der(pd, &plen);
+    assert_non_null(body);
+    der = ef_sign_pop_pss(body, plen, OBJ_nid2obj(NID_pkcs7_data), rsa, 0, &len);
+    assert_non_null(der);
     bad = ef_relabel(der, len, cmc_oid_get0(CMC_OID_CCT_PKIDATA), &rlen);
     assert_non_null(bad);
     check_whole_failure(f, bad, &rlen, 2, 1, "is not the eContentType");
@@ -1062,6 +1184,7 @@ static void test_signed_content_type_must_match(void **state)
     assert_int_equal(ef_store_count(f), 0);
     OPENSSL_free(body);
     CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(rsa);
     EVP_PKEY_free(key);
 }
 
@@ -1707,6 +1830,7 @@ int main(void)
         T(test_crm_challenge_resp_pop),
         T(test_crm_ra_verified_pop),
         T(test_crm_inner_controls),
+        T(test_crm_template_fields_the_ca_sets),
         T(test_p10_inner_controls),
         T(test_empty_subject),
         T(test_duplicate_body_part_ids),

@@ -300,6 +300,61 @@ static void test_alg_wrapper_weak(void **state)
     EVP_PKEY_free(ec);
 }
 
+/* A SignerInfo whose signatureAlgorithm names a digest other than its digestAlgorithm
+ * (ecdsa-with-SHA512 over a SHA-256 signature), or a key algorithm other than the signer
+ * key's (the signatureAlgorithm is not signed, so anyone can relabel it): badAlg on the
+ * POP-key and the operator path, not verified as the digestAlgorithm and key say and
+ * issued. */
+static uint8_t *relabel_sig_alg(uint8_t *der, size_t *len, int nid)
+{
+    const unsigned char *p = der;
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)*len);
+    X509_ALGOR *sig = NULL;
+    unsigned char *out = NULL;
+    int n;
+
+    assert_non_null(cms);
+    CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0), NULL, NULL,
+                             NULL, &sig);
+    assert_non_null(sig);
+    assert_int_equal(X509_ALGOR_set0(sig, OBJ_nid2obj(nid), V_ASN1_UNDEF, NULL), 1);
+    assert_true((n = i2d_CMS_ContentInfo(cms, &out)) > 0);
+    CMS_ContentInfo_free(cms);
+    OPENSSL_free(der);
+    *len = (size_t)n;
+    return out;
+}
+
+static void test_alg_wrapper_sig_digest_mismatch(void **state)
+{
+    struct ef_fixture *f = *state;
+    EVP_PKEY *ec = ef_key_ec("P-256");
+    CMC_PKIDATA *pd = pd_p10(ec, EVP_sha256());
+    size_t len = 0;
+    uint8_t *der;
+
+    der = relabel_sig_alg(wrap(pd, NULL, ec, EVP_sha256(), &len), &len, NID_ecdsa_with_SHA512);
+    whole_refused(f, der, len, BAD_ALG, "SignerInfo 1", "names another digest");
+    der = relabel_sig_alg(wrap(pd, f->op_cert, f->op_key, EVP_sha256(), &len), &len,
+                          NID_ecdsa_with_SHA384);
+    whole_refused(f, der, len, BAD_ALG, "SignerInfo 1", "names another digest");
+    /* the digest it names is the digestAlgorithm's: issued */
+    der = relabel_sig_alg(wrap(pd, NULL, ec, EVP_sha256(), &len), &len, NID_ecdsa_with_SHA256);
+    full_part(f, der, len, ec, 1, NULL, NULL);
+    /* the right digest, another key algorithm (an ECDSA signature labelled RSA, which the
+     * CMS_SignerInfo_verify fallback verified as ECDSA and issued): badAlg, on the POP-key
+     * and the operator path */
+    der = relabel_sig_alg(wrap(pd, NULL, ec, EVP_sha256(), &len), &len,
+                          NID_sha256WithRSAEncryption);
+    whole_refused(f, der, len, BAD_ALG, "sha256WithRSAEncryption", "is not one for the signer");
+    der = relabel_sig_alg(wrap(pd, f->op_cert, f->op_key, EVP_sha256(), &len), &len,
+                          EVP_PKEY_is_a(f->op_key, "EC") ? NID_sha256WithRSAEncryption
+                                                         : NID_ecdsa_with_SHA256);
+    whole_refused(f, der, len, BAD_ALG, "SignerInfo", "is not one for the signer");
+    CMC_PKIDATA_free(pd);
+    EVP_PKEY_free(ec);
+}
+
 /* allow_sha1 = yes in a profile lets SHA-1 POP signatures (PKCS #10 and CRMF) through for
  * requests under that profile only, and never MD5. [cmcd] allow_sha1 = yes lets SHA-1
  * SignerInfos through, on both paths, and never MD5. */
@@ -499,6 +554,7 @@ int main(void)
         T(test_alg_p10_full_weak),
         T(test_alg_crmf_pop_weak),
         T(test_alg_wrapper_weak),
+        T(test_alg_wrapper_sig_digest_mismatch),
         T(test_alg_sha1_allowed_by_config),
         T(test_alg_rsa1024),
         T(test_alg_ec_explicit),
