@@ -146,9 +146,11 @@ static cmc_err check_crmf_pop(const struct cmci_txn *t, const CMC_CERT_REQ_MSG *
  * one of them is told so (badRequest naming the field) rather than given a certificate
  * that silently differs from what it asked for: serialNumber, signingAlg, issuerUID and
  * subjectUID "MUST be omitted"; version, when present, must be v3 (2); an issuer other
- * than this CA's name and a validity cannot be honoured (the profile sets the validity;
- * rfc5272bis §3.2.1.3.1 lets the CA refuse what it will not do). An issuer equal to this
- * CA's name is what it would write anyway and is taken.
+ * than this CA's name cannot be honoured (rfc5272bis §3.2.1.3.1 lets the CA refuse what it
+ * will not do). An issuer equal to this CA's name is what it would write anyway and is
+ * taken. A validity is a suggestion (RFC 4211 §5 "the requester may suggest"; OpenSSL's
+ * CMP client sends one for -days) and the profile decides: the certificate gets the
+ * profile's validity, as docs/conformance.md says.
  */
 static cmc_err check_template(const struct cmci_txn *t, const CMC_CERT_TEMPLATE *tpl)
 {
@@ -167,11 +169,6 @@ static cmc_err check_template(const struct cmci_txn *t, const CMC_CERT_TEMPLATE 
                    || X509_NAME_cmp(tpl->issuer, X509_get_subject_name(t->srv->ca->cert)) == 0,
                CMC_ERR_BAD_REQUEST,
                "the CRMF certTemplate asks for another issuer than this CA");
-    CMC_ENSURE(tpl->validity == NULL
-                   || (tpl->validity->notBefore == NULL && tpl->validity->notAfter == NULL),
-               CMC_ERR_BAD_REQUEST,
-               "the CRMF certTemplate sets a validity; this CA takes it from the profile (%ld "
-               "days), so leave it out", (long)txn_profile(t)->validity_days);
     return CMC_OK;
 }
 

@@ -459,9 +459,10 @@ static void test_crm_challenge_resp_pop(void **state)
 
 /* A CRMF certTemplate field the CA fills in itself (RFC 4211 §5) is refused, badRequest
  * naming it, rather than silently replaced (attack item 6): serialNumber, signingAlg,
- * issuerUID, subjectUID, a version other than v3, an issuer other than this CA, a
- * validity. The POP is re-made over the changed template, so it is the field that is
- * refused. An issuer equal to this CA's name is what it writes anyway: issued. */
+ * issuerUID, subjectUID, a version other than v3, an issuer other than this CA. The POP is
+ * re-made over the changed template, so it is the field that is refused. An issuer equal
+ * to this CA's name is what it writes anyway: issued. A validity is a suggestion the
+ * profile overrides: issued with the profile's 30 days, not the 10 years asked for. */
 enum tpl_field { TF_SERIAL, TF_SIGALG, TF_ISSUER_UID, TF_SUBJECT_UID, TF_VERSION, TF_ISSUER,
                  TF_VALIDITY, TF_OUR_ISSUER, TF_N };
 
@@ -528,7 +529,7 @@ static void test_crm_template_fields_the_ca_sets(void **state)
     static const char *why[TF_N] = {
         "sets serialNumber, which the CA assigns", "sets signingAlg",
         "sets issuerUID", "sets subjectUID", "version must be v3",
-        "another issuer than this CA", "sets a validity", NULL};
+        "another issuer than this CA", NULL, NULL};
     struct ef_fixture *f = *state;
 
     for (int which = 0; which < TF_N; which++) {
@@ -547,6 +548,14 @@ static void test_crm_template_fields_the_ca_sets(void **state)
             assert_string_equal(ct, CT_CERTS_ONLY);
             assert_non_null(ef_find_cert(f, &r, key));
             assert_int_equal(ef_store_count(f), before + 1);
+            if (which == TF_VALIDITY) {
+                int days = 0, secs = 0;
+
+                assert_int_equal(ASN1_TIME_diff(&days, &secs, NULL,
+                                                X509_get0_notAfter(ef_find_cert(f, &r, key))),
+                                 1);
+                assert_true(days <= 30);
+            }
             OPENSSL_free(der);
         } else {
             run_full(f, ef_full_pop(pd, key, &len), &len, &r);
