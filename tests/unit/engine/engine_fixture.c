@@ -341,6 +341,37 @@ int ef_reload(struct ef_fixture *f, const char *main_extra)
     return 1;
 }
 
+static int state_setup(void **state, int sqlite)
+{
+    struct ef_fixture *f = calloc(1, sizeof(*f));
+
+    if (f == NULL || !ef_setup(f, sqlite)) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+int ef_state_setup_mem(void **state)
+{
+    return state_setup(state, 0);
+}
+
+int ef_state_setup_sqlite(void **state)
+{
+    return state_setup(state, 1);
+}
+
+int ef_state_teardown(void **state)
+{
+    struct ef_fixture *f = *state;
+
+    ef_teardown(f);
+    free(f);
+    return 0;
+}
+
 void ef_teardown(struct ef_fixture *f)
 {
     DIR *d;

@@ -46,6 +46,11 @@ int ef_setup_fixed(struct ef_fixture *f);
 int ef_reload(struct ef_fixture *f, const char *main_extra);
 /* Free the server and every key/cert, and remove the temp dir. */
 void ef_teardown(struct ef_fixture *f);
+/* cmocka group/test state hooks: a fixture allocated into *state with a mem: (setup_mem)
+ * or SQLite (setup_sqlite) store, and its teardown. @return 0 on success, -1 on failure. */
+int ef_state_setup_mem(void **state);
+int ef_state_setup_sqlite(void **state);
+int ef_state_teardown(void **state);
 /* Write @p certs as PEM to DIR/@p file (trust.pem is the server's signer_trust). */
 int ef_write_certs(const struct ef_fixture *f, const char *file, X509 *const *certs, size_t n);
 /* Number of certificates in the server's store; -1 on error. */

@@ -23,36 +23,6 @@
 
 /* ---- fixtures ------------------------------------------------------------------------ */
 
-static int setup_mem(void **state)
-{
-    struct ef_fixture *f = calloc(1, sizeof(*f));
-    if (f == NULL || !ef_setup(f, 0)) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int setup_sqlite(void **state)
-{
-    struct ef_fixture *f = calloc(1, sizeof(*f));
-    if (f == NULL || !ef_setup(f, 1)) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct ef_fixture *f = *state;
-    ef_teardown(f);
-    free(f);
-    return 0;
-}
-
 /* ---- helpers ------------------------------------------------------------------------- */
 
 /* Assert that status @p s is exactly (status, failInfo, bodyList). failInfo -1 = absent. */
@@ -1818,7 +1788,7 @@ static void test_store_sqlite_reopen(void **state)
     EVP_PKEY_free(key);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_mem, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, ef_state_setup_mem, ef_state_teardown)
 
 int main(void)
 {
@@ -1870,7 +1840,7 @@ int main(void)
         T(test_data_content_info),
         T(test_wrong_econtent_type),
         T(test_store_counts_every_cert),
-        cmocka_unit_test_setup_teardown(test_store_sqlite_reopen, setup_sqlite, teardown),
+        cmocka_unit_test_setup_teardown(test_store_sqlite_reopen, ef_state_setup_sqlite, ef_state_teardown),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

@@ -24,25 +24,6 @@
 #define BAD_ALG 0
 #define BAD_MESSAGE_CHECK 1
 
-static int setup_mem(void **state)
-{
-    struct ef_fixture *f = calloc(1, sizeof(*f));
-    if (f == NULL || !ef_setup(f, 0)) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct ef_fixture *f = *state;
-    ef_teardown(f);
-    free(f);
-    return 0;
-}
-
 /* ---- helpers ------------------------------------------------------------------------- */
 
 /* Exactly one status: (status, failInfo) for body part @p id, statusString holding every
@@ -545,7 +526,7 @@ static void test_alg_accepted_set(void **state)
     EVP_PKEY_free(ec);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_mem, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, ef_state_setup_mem, ef_state_teardown)
 
 int main(void)
 {

@@ -18,27 +18,6 @@
 
 #define CT_CMC_RESPONSE "application/pkcs7-mime; smime-type=CMC-response"
 
-static int setup(void **state)
-{
-    struct ef_fixture *f = calloc(1, sizeof(*f));
-
-    if (f == NULL || !ef_setup(f, 0)) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct ef_fixture *f = *state;
-
-    ef_teardown(f);
-    free(f);
-    return 0;
-}
-
 /* ---- helpers ------------------------------------------------------------------------- */
 
 #define TID 31337
@@ -502,22 +481,22 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_echo__unrecognised_and_unsupported_control_alike,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_echo__duplicate_and_reserved_body_part_ids, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_echo__over_limits, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_echo__nesting_too_deep, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_echo__signature_failures, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_echo__undecodable_pkidata_echoes_nothing, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_echo__malformed_values_not_echoed, setup, teardown),
+                                        ef_state_setup_mem, ef_state_teardown),
+        cmocka_unit_test_setup_teardown(test_echo__duplicate_and_reserved_body_part_ids, ef_state_setup_mem,
+                                        ef_state_teardown),
+        cmocka_unit_test_setup_teardown(test_echo__over_limits, ef_state_setup_mem, ef_state_teardown),
+        cmocka_unit_test_setup_teardown(test_echo__nesting_too_deep, ef_state_setup_mem, ef_state_teardown),
+        cmocka_unit_test_setup_teardown(test_echo__signature_failures, ef_state_setup_mem, ef_state_teardown),
+        cmocka_unit_test_setup_teardown(test_echo__undecodable_pkidata_echoes_nothing, ef_state_setup_mem,
+                                        ef_state_teardown),
+        cmocka_unit_test_setup_teardown(test_echo__malformed_values_not_echoed, ef_state_setup_mem, ef_state_teardown),
         cmocka_unit_test_setup_teardown(test_echo__second_transaction_id_refused_first_echoed,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reg_info__conflicting_profiles, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reg_info__empty_profile_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reg_info__profile_name_with_nul, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reg_info__same_profile_twice_accepted, setup,
-                                        teardown),
+                                        ef_state_setup_mem, ef_state_teardown),
+        cmocka_unit_test_setup_teardown(test_reg_info__conflicting_profiles, ef_state_setup_mem, ef_state_teardown),
+        cmocka_unit_test_setup_teardown(test_reg_info__empty_profile_name, ef_state_setup_mem, ef_state_teardown),
+        cmocka_unit_test_setup_teardown(test_reg_info__profile_name_with_nul, ef_state_setup_mem, ef_state_teardown),
+        cmocka_unit_test_setup_teardown(test_reg_info__same_profile_twice_accepted, ef_state_setup_mem,
+                                        ef_state_teardown),
     };
     return cmocka_run_group_tests_name("engine_controls", tests, NULL, NULL);
 }

@@ -16,25 +16,6 @@
 
 #include "engine_fixture.h"
 
-static int setup(void **state)
-{
-    struct ef_fixture *f = calloc(1, sizeof(*f));
-
-    if (f == NULL || !ef_setup(f, 0)) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    ef_teardown(*state);
-    free(*state);
-    return 0;
-}
-
 /* @p der (one SEQUENCE with a definite length) with its outer header rewritten: @p form 0
  * indefinite length (and end-of-contents appended), 1 a length in one octet more than
  * needed. The content, and so every signature inside, is unchanged. Ownership: new. */
@@ -247,12 +228,12 @@ static void test_engine_der__bad_subject_and_san_refused(void **state)
 
 int main(void)
 {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, ef_state_setup_mem, ef_state_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_engine_der__ber_body_is_400, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_engine_der__ber_pkidata_is_bad_request, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_engine_der__bad_subject_and_san_refused, setup,
-                                        teardown),
+        T(test_engine_der__ber_body_is_400),
+        T(test_engine_der__ber_pkidata_is_bad_request),
+        T(test_engine_der__bad_subject_and_san_refused),
     };
+#undef T
     return cmocka_run_group_tests_name("engine_der", tests, NULL, NULL);
 }

@@ -43,27 +43,6 @@ static void cnf_replace(const struct ef_fixture *f, const char *from, const char
     assert_int_equal(rename(tmp, f->cnf), 0);
 }
 
-static int setup(void **state)
-{
-    struct ef_fixture *f = calloc(1, sizeof(*f));
-
-    if (f == NULL || !ef_setup(f, 1)) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct ef_fixture *f = *state;
-
-    ef_teardown(f);
-    free(f);
-    return 0;
-}
-
 static uint8_t *simple_request(const char *curve, const char *cn, size_t *len)
 {
     EVP_PKEY *key = ef_key_ec(curve);
@@ -233,11 +212,11 @@ static void test_reload__concurrent_requests(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_reload__new_limit_applies, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reload__broken_file_keeps_the_old_one, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_reload__trust_list, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reload__concurrent_requests, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reload__new_limit_applies, ef_state_setup_sqlite, ef_state_teardown),
+        cmocka_unit_test_setup_teardown(test_reload__broken_file_keeps_the_old_one, ef_state_setup_sqlite,
+                                        ef_state_teardown),
+        cmocka_unit_test_setup_teardown(test_reload__trust_list, ef_state_setup_sqlite, ef_state_teardown),
+        cmocka_unit_test_setup_teardown(test_reload__concurrent_requests, ef_state_setup_sqlite, ef_state_teardown),
     };
 
     return cmocka_run_group_tests_name("engine_reload", tests, NULL, NULL);

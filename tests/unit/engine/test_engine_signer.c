@@ -19,25 +19,6 @@
 
 #define BAD_REQUEST 2
 
-static int setup_mem(void **state)
-{
-    struct ef_fixture *f = calloc(1, sizeof(*f));
-    if (f == NULL || !ef_setup(f, 0)) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct ef_fixture *f = *state;
-    ef_teardown(f);
-    free(f);
-    return 0;
-}
-
 /* A PKIData with one PKCS #10 for @p key (extension subjectKeyIdentifier @p ski when not
  * NULL) and regInfo profile=@p profile. */
 static CMC_PKIDATA *pkidata(EVP_PKEY *key, const ASN1_OCTET_STRING *ski, const char *profile)
@@ -169,8 +150,8 @@ static void test_keyid_sid_of_an_ra_certificate(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_signer_infos_bounded, setup_mem, teardown),
-        cmocka_unit_test_setup_teardown(test_keyid_sid_of_an_ra_certificate, setup_mem, teardown),
+        cmocka_unit_test_setup_teardown(test_signer_infos_bounded, ef_state_setup_mem, ef_state_teardown),
+        cmocka_unit_test_setup_teardown(test_keyid_sid_of_an_ra_certificate, ef_state_setup_mem, ef_state_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
