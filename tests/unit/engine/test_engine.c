@@ -1788,10 +1788,10 @@ static void test_store_sqlite_reopen(void **state)
     EVP_PKEY_free(key);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, ef_state_setup_mem, ef_state_teardown)
-
 int main(void)
 {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, ef_state_setup_mem, ef_state_teardown)
+#define TS(fn) cmocka_unit_test_setup_teardown(fn, ef_state_setup_sqlite, ef_state_teardown)
     const struct CMUnitTest tests[] = {
         T(test_simple_good),
         T(test_pop_signer_info_checks),
@@ -1840,7 +1840,7 @@ int main(void)
         T(test_data_content_info),
         T(test_wrong_econtent_type),
         T(test_store_counts_every_cert),
-        cmocka_unit_test_setup_teardown(test_store_sqlite_reopen, ef_state_setup_sqlite, ef_state_teardown),
+        TS(test_store_sqlite_reopen),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

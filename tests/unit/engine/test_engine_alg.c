@@ -526,10 +526,9 @@ static void test_alg_accepted_set(void **state)
     EVP_PKEY_free(ec);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, ef_state_setup_mem, ef_state_teardown)
-
 int main(void)
 {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, ef_state_setup_mem, ef_state_teardown)
     const struct CMUnitTest tests[] = {
         T(test_alg_p10_simple_weak),
         T(test_alg_p10_full_weak),

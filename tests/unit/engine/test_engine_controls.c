@@ -479,24 +479,20 @@ static void test_reg_info__same_profile_twice_accepted(void **state)
 
 int main(void)
 {
+#define TM(fn) cmocka_unit_test_setup_teardown(fn, ef_state_setup_mem, ef_state_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_echo__unrecognised_and_unsupported_control_alike,
-                                        ef_state_setup_mem, ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_echo__duplicate_and_reserved_body_part_ids, ef_state_setup_mem,
-                                        ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_echo__over_limits, ef_state_setup_mem, ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_echo__nesting_too_deep, ef_state_setup_mem, ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_echo__signature_failures, ef_state_setup_mem, ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_echo__undecodable_pkidata_echoes_nothing, ef_state_setup_mem,
-                                        ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_echo__malformed_values_not_echoed, ef_state_setup_mem, ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_echo__second_transaction_id_refused_first_echoed,
-                                        ef_state_setup_mem, ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_reg_info__conflicting_profiles, ef_state_setup_mem, ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_reg_info__empty_profile_name, ef_state_setup_mem, ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_reg_info__profile_name_with_nul, ef_state_setup_mem, ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_reg_info__same_profile_twice_accepted, ef_state_setup_mem,
-                                        ef_state_teardown),
+        TM(test_echo__unrecognised_and_unsupported_control_alike),
+        TM(test_echo__duplicate_and_reserved_body_part_ids),
+        TM(test_echo__over_limits),
+        TM(test_echo__nesting_too_deep),
+        TM(test_echo__signature_failures),
+        TM(test_echo__undecodable_pkidata_echoes_nothing),
+        TM(test_echo__malformed_values_not_echoed),
+        TM(test_echo__second_transaction_id_refused_first_echoed),
+        TM(test_reg_info__conflicting_profiles),
+        TM(test_reg_info__empty_profile_name),
+        TM(test_reg_info__profile_name_with_nul),
+        TM(test_reg_info__same_profile_twice_accepted),
     };
     return cmocka_run_group_tests_name("engine_controls", tests, NULL, NULL);
 }

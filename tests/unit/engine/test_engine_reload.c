@@ -211,12 +211,12 @@ static void test_reload__concurrent_requests(void **state)
 
 int main(void)
 {
+#define TS(fn) cmocka_unit_test_setup_teardown(fn, ef_state_setup_sqlite, ef_state_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_reload__new_limit_applies, ef_state_setup_sqlite, ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_reload__broken_file_keeps_the_old_one, ef_state_setup_sqlite,
-                                        ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_reload__trust_list, ef_state_setup_sqlite, ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_reload__concurrent_requests, ef_state_setup_sqlite, ef_state_teardown),
+        TS(test_reload__new_limit_applies),
+        TS(test_reload__broken_file_keeps_the_old_one),
+        TS(test_reload__trust_list),
+        TS(test_reload__concurrent_requests),
     };
 
     return cmocka_run_group_tests_name("engine_reload", tests, NULL, NULL);

@@ -149,9 +149,10 @@ static void test_keyid_sid_of_an_ra_certificate(void **state)
 
 int main(void)
 {
+#define TM(fn) cmocka_unit_test_setup_teardown(fn, ef_state_setup_mem, ef_state_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_signer_infos_bounded, ef_state_setup_mem, ef_state_teardown),
-        cmocka_unit_test_setup_teardown(test_keyid_sid_of_an_ra_certificate, ef_state_setup_mem, ef_state_teardown),
+        TM(test_signer_infos_bounded),
+        TM(test_keyid_sid_of_an_ra_certificate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
