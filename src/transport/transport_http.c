@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@
 
 #include "core/core_buf.h"
 #include "core/core_log.h"
+#include "transport/http_server.h"
 
 /*
  * Per-connection memory pool of libmicrohttpd (request line, headers, read buffer). Bodies do
@@ -60,6 +62,9 @@ struct http_conn {
 };
 
 struct cmc_http_server {
+    /* Our own server (http_server.c) when CMC_HTTP_SERVER=own; then nothing below is used.
+     * A switch for the move away from libmicrohttpd only. */
+    struct cmci_hs *own;
     struct MHD_Daemon *daemon;
     cmc_http_handler_cb cb;
     void *arg;
@@ -99,7 +104,7 @@ struct http_req {
 /* Copy @p src into @p dst as one printable line: peer-controlled text must not be able to
  * forge log lines or response lines (libmicrohttpd percent-decodes the path, so "%0a" would
  * arrive as a newline). */
-static void copy_line(char *dst, size_t dstsz, const char *src)
+void cmci_http_copy_line(char *dst, size_t dstsz, const char *src)
 {
     size_t i = 0;
 
@@ -110,6 +115,11 @@ static void copy_line(char *dst, size_t dstsz, const char *src)
         }
     }
     dst[i] = '\0';
+}
+
+static void copy_line(char *dst, size_t dstsz, const char *src)
+{
+    cmci_http_copy_line(dst, dstsz, src);
 }
 
 static void format_peer(struct MHD_Connection *conn, char *out, size_t outsz)
@@ -844,6 +854,23 @@ cmc_err cmci_http_server_start(struct cmc_http_server **out,
     *out = NULL;
     CMC_ENSURE_REF(cfg);
     CMC_ENSURE_REF(cb);
+    {
+        const char *which = getenv("CMC_HTTP_SERVER");
+
+        if (which != NULL && strcmp(which, "own") == 0) {
+            struct cmci_hs *own = NULL;
+
+            CMC_GUARD(cmci_hs_start(&own, cfg, cb, arg));
+            srv = OPENSSL_zalloc(sizeof(*srv));
+            if (srv == NULL) {
+                cmci_hs_stop(own);
+                return cmci_fail(CMC_ERR_NOMEM, "http server");
+            }
+            srv->own = own;
+            *out = srv;
+            return CMC_OK;
+        }
+    }
     CMC_ENSURE(cfg->max_body > 0, CMC_ERR_CONFIG, "max_body must be positive");
     CMC_ENSURE(cfg->port <= 65535, CMC_ERR_CONFIG, "port %u out of range", cfg->port);
     CMC_ENSURE(cfg->request_timeout_s <= 86400 && cfg->conn_timeout_s <= 86400, CMC_ERR_CONFIG,
@@ -944,11 +971,15 @@ err:
 
 unsigned cmci_http_server_port(const struct cmc_http_server *srv)
 {
+    if (srv != NULL && srv->own != NULL)
+        return cmci_hs_port(srv->own);
     return srv != NULL ? srv->port : 0;
 }
 
 unsigned cmci_http_server_threads(const struct cmc_http_server *srv)
 {
+    if (srv != NULL && srv->own != NULL)
+        return cmci_hs_threads(srv->own);
     return srv != NULL ? srv->threads : 0;
 }
 
@@ -957,6 +988,10 @@ void cmci_http_server_set_limits(struct cmc_http_server *srv, size_t max_body,
 {
     if (srv == NULL || max_body == 0)
         return;
+    if (srv->own != NULL) {
+        cmci_hs_set_limits(srv->own, max_body, request_timeout_s);
+        return;
+    }
     atomic_store_explicit(&srv->max_body, max_body, memory_order_relaxed);
     atomic_store_explicit(&srv->request_timeout_ms,
                           request_timeout_s <= 86400 ? request_timeout_s * 1000u : 86400000u,
@@ -967,6 +1002,11 @@ void cmci_http_server_stop(struct cmc_http_server *srv)
 {
     if (srv == NULL)
         return;
+    if (srv->own != NULL) {
+        cmci_hs_stop(srv->own);
+        OPENSSL_free(srv);
+        return;
+    }
     /* The reaper first: once the daemon is gone no connection can be shut down safely. */
     if (srv->reaper_running) {
         pthread_mutex_lock(&srv->conns_lock);
