@@ -62,8 +62,8 @@ struct http_conn {
 };
 
 struct cmc_http_server {
-    /* Our own server (http_server.c) when CMC_HTTP_SERVER=own; then nothing below is used.
-     * A switch for the move away from libmicrohttpd only. */
+    /* Our own server (http_server.c), unless CMC_HTTP_SERVER=libmicrohttpd; then nothing
+     * below is used. A switch for the move away from libmicrohttpd only. */
     struct cmci_hs *own;
     struct MHD_Daemon *daemon;
     cmc_http_handler_cb cb;
@@ -857,7 +857,7 @@ cmc_err cmci_http_server_start(struct cmc_http_server **out,
     {
         const char *which = getenv("CMC_HTTP_SERVER");
 
-        if (which != NULL && strcmp(which, "own") == 0) {
+        if (which == NULL || strcmp(which, "libmicrohttpd") != 0) {
             struct cmci_hs *own = NULL;
 
             CMC_GUARD(cmci_hs_start(&own, cfg, cb, arg));

@@ -122,7 +122,7 @@ for cl in -5 abc 18446744073709551617 99999999999999999999999 '1 2'; do
     for ka in "" " after keep-alive"; do
         first=()
         [ -z "$ka" ] || first=(--first "$TMP/first.http")
-        if [ "${CMC_HTTP_SERVER:-}" = own ]; then
+        if [ "${CMC_HTTP_SERVER:-}" != libmicrohttpd ]; then
             case "$cl" in
             *[!0-9]*) raw_expect 400 "malformed Content-Length" "Content-Length '$cl'$ka" \
                 "${H}Content-Length: $cl\r\n\r\n" "${first[@]}" ;;
@@ -137,7 +137,7 @@ for cl in -5 abc 18446744073709551617 99999999999999999999999 '1 2'; do
     done
 done
 kill -0 "$CMCD_PID" 2>/dev/null || fail "cmcd died on malformed framing"
-if [ "${CMC_HTTP_SERVER:-}" = own ]; then
+if [ "${CMC_HTTP_SERVER:-}" != libmicrohttpd ]; then
     grep -q -- "- - 400 in=0 out=[0-9]* [0-9]*ms malformed Content-Length" "$TMP/cmcd.log" \
         || fail "no access-log line for a malformed Content-Length"
 else
