@@ -112,7 +112,7 @@ struct conn {
     uint8_t in[CONN_IN_SIZE];
 };
 
-struct cmci_hs {
+struct cmc_http_server {
     cmc_http_handler_cb cb;
     void *arg;
     _Atomic size_t max_body;
@@ -148,7 +148,7 @@ struct ip_slot {
 };
 
 struct worker {
-    struct cmci_hs *srv;
+    struct cmc_http_server *srv;
     pthread_t tid;
     int ep;
     int wakefd;       /* eventfd: new connections in the queue */
@@ -235,7 +235,7 @@ static size_t ip_hash(const uint8_t key[17], size_t mask)
 
 /* Count one more connection from @p ss; 0 when that address is at its limit. The table has
  * twice as many slots as connections can be open, so a free slot always exists. */
-static int ip_acquire(struct cmci_hs *s, const struct sockaddr_storage *ss)
+static int ip_acquire(struct cmc_http_server *s, const struct sockaddr_storage *ss)
 {
     uint8_t key[17];
     size_t i;
@@ -258,7 +258,7 @@ static int ip_acquire(struct cmci_hs *s, const struct sockaddr_storage *ss)
     return ok;
 }
 
-static void ip_release(struct cmci_hs *s, const struct sockaddr_storage *ss)
+static void ip_release(struct cmc_http_server *s, const struct sockaddr_storage *ss)
 {
     uint8_t key[17];
     size_t i, j;
@@ -344,7 +344,7 @@ static void log_request(struct conn *c, const char *aborted)
 
 static void conn_close(struct worker *w, struct conn *c, const char *aborted)
 {
-    struct cmci_hs *s = w->srv;
+    struct cmc_http_server *s = w->srv;
 
     if (c->st != C_LINGER && c->st != C_WRITE)
         log_request(c, aborted);
@@ -474,7 +474,7 @@ static int flush_answer(struct worker *w, struct conn *c)
 
 static void start_request(struct worker *w, struct conn *c)
 {
-    struct cmci_hs *s = w->srv;
+    struct cmc_http_server *s = w->srv;
     unsigned t = atomic_load_explicit(&s->request_timeout_ms, memory_order_relaxed);
 
     c->req_started = 1;
@@ -494,7 +494,7 @@ static void start_request(struct worker *w, struct conn *c)
 /* The body is complete: run the handler and queue what it answered. */
 static void run_handler(struct worker *w, struct conn *c)
 {
-    struct cmci_hs *s = w->srv;
+    struct cmc_http_server *s = w->srv;
     struct cmc_http_request req;
     struct cmc_http_response resp;
     char ctype[128];
@@ -554,7 +554,7 @@ static void run_handler(struct worker *w, struct conn *c)
 /* A head is in: judge it, then set up the body. */
 static void on_head(struct worker *w, struct conn *c)
 {
-    struct cmci_hs *s = w->srv;
+    struct cmc_http_server *s = w->srv;
     char cl[24];
     struct cmc_http_head h;
     int status;
@@ -811,7 +811,7 @@ static void on_readable(struct worker *w, struct conn *c)
 /* Close the connections past a deadline; recompute the earliest one. */
 static void check_deadlines(struct worker *w)
 {
-    struct cmci_hs *s = w->srv;
+    struct cmc_http_server *s = w->srv;
     long long now = mono_ms(), next = 0;
     struct conn *c, *nx;
 
@@ -885,7 +885,7 @@ static void adopt(struct worker *w)
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
-    struct cmci_hs *s = w->srv;
+    struct cmc_http_server *s = w->srv;
     struct epoll_event ev[EVENTS_MAX];
     int stopping = 0;
 
@@ -932,7 +932,7 @@ static void *worker_main(void *arg)
 
 /* ---- the acceptor ----------------------------------------------------------------------- */
 
-static void listen_arm(struct cmci_hs *s, int on)
+static void listen_arm(struct cmc_http_server *s, int on)
 {
     struct epoll_event e = {.events = EPOLLIN, .data.ptr = NULL};
 
@@ -945,7 +945,7 @@ static void listen_arm(struct cmci_hs *s, int on)
 }
 
 /* Accept one connection and give it to the worker with the fewest. */
-static void accept_one(struct cmci_hs *s)
+static void accept_one(struct cmc_http_server *s)
 {
     struct sockaddr_storage ss;
     socklen_t alen = sizeof(ss);
@@ -1006,7 +1006,7 @@ static void accept_one(struct cmci_hs *s)
 
 static void *acceptor_main(void *arg)
 {
-    struct cmci_hs *s = arg;
+    struct cmc_http_server *s = arg;
     struct epoll_event ev[4];
 
     for (;;) {
@@ -1025,7 +1025,7 @@ static void *acceptor_main(void *arg)
 
 /* ---- start and stop --------------------------------------------------------------------- */
 
-static cmc_err open_listener(struct cmci_hs *s, const struct cmc_http_server_config *cfg)
+static cmc_err open_listener(struct cmc_http_server *s, const struct cmc_http_server_config *cfg)
 {
     struct addrinfo hints, *ai = NULL;
     struct sockaddr_storage ss;
@@ -1065,10 +1065,11 @@ static int add_in(int ep, int fd, void *tag)
     return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e) == 0;
 }
 
-cmc_err cmci_hs_start(struct cmci_hs **out, const struct cmc_http_server_config *cfg,
-                      cmc_http_handler_cb cb, void *arg)
+cmc_err cmci_http_server_start(struct cmc_http_server **out,
+                               const struct cmc_http_server_config *cfg,
+                               cmc_http_handler_cb cb, void *arg)
 {
-    struct cmci_hs *s = NULL;
+    struct cmc_http_server *s = NULL;
     size_t tab;
     cmc_err rv;
 
@@ -1170,21 +1171,22 @@ cmc_err cmci_hs_start(struct cmci_hs **out, const struct cmc_http_server_config 
     return CMC_OK;
 
 err:
-    cmci_hs_stop(s);
+    cmci_http_server_stop(s);
     return rv;
 }
 
-unsigned cmci_hs_port(const struct cmci_hs *s)
+unsigned cmci_http_server_port(const struct cmc_http_server *s)
 {
     return s != NULL ? s->port : 0;
 }
 
-unsigned cmci_hs_threads(const struct cmci_hs *s)
+unsigned cmci_http_server_threads(const struct cmc_http_server *s)
 {
     return s != NULL ? s->threads : 0;
 }
 
-void cmci_hs_set_limits(struct cmci_hs *s, size_t max_body, unsigned request_timeout_s)
+void cmci_http_server_set_limits(struct cmc_http_server *s, size_t max_body,
+                                 unsigned request_timeout_s)
 {
     if (s == NULL || max_body == 0)
         return;
@@ -1194,7 +1196,7 @@ void cmci_hs_set_limits(struct cmci_hs *s, size_t max_body, unsigned request_tim
                           memory_order_relaxed);
 }
 
-void cmci_hs_stop(struct cmci_hs *s)
+void cmci_http_server_stop(struct cmc_http_server *s)
 {
     uint64_t one = 1;
 

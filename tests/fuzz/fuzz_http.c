@@ -12,7 +12,7 @@
  *    change when the value is upper- or lower-cased (everything in it is matched without
  *    regard to case).
  * 2. The same bytes on the wire: sent over loopback to a real in-process server
- *    (cmci_http_server_start, libmicrohttpd, max_body 64) whose handler checks what reaches
+ *    (cmci_http_server_start, src/transport/http_server.c, max_body 64) whose handler checks what reaches
  *    it: a body of 1..max_body bytes, a request kind, a path under the prefix. The handler
  *    also answers badly on request (see fuzz_handler) so the transport's repairs run. The
  *    first answer must be an HTTP/1.x status line, and a text/plain reason body one
@@ -304,9 +304,10 @@ static long elapsed_ms(const struct timespec *t0)
  * out (at most @p cap; the rest is read and dropped), or -1 when the exchange broke off
  * (a reset after an early answer is normal: the server does not read a refused body).
  *
- * The half-close waits until the answer starts or FUZZ_WIRE_FIN_DELAY_MS passed:
- * libmicrohttpd (edge-triggered epoll) does not notice a FIN that arrives together with
- * the request's last bytes and would keep the connection until its idle timeout.
+ * The half-close waits until the answer starts or FUZZ_WIRE_FIN_DELAY_MS passed. That was
+ * needed for libmicrohttpd (edge-triggered epoll), which did not notice a FIN arriving with
+ * the request's last bytes; our server reads level-triggered, and the delay is kept so the
+ * corpus exercises the same exchanges as before.
  */
 #define FUZZ_WIRE_FIN_DELAY_MS 2
 static long exchange(const uint8_t *data, size_t size, char *out, size_t cap)

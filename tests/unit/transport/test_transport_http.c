@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Tests for src/transport/transport_http.c over loopback: media types, methods, paths,
+/* Tests for src/transport/transport_http.c and http_server.c over loopback: media types, methods, paths,
  * limits, keep-alive, timeouts and survival of hostile clients. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -534,8 +534,8 @@ static void test_robust__garbage_bytes_then_close(void **state)
         raw_send(fd, junk, sizeof(junk));
         close(fd);
     }
-    /* a request head that never ends: past the connection memory limit it is refused
-     * (libmicrohttpd answers 431 and closes), never buffered without bound */
+    /* a request head that never ends: past the head limit (16 KiB, http_parse.h) it is
+     * refused with 431 and the connection closed, never buffered without bound */
     {
         static const char head[] = "POST /cmc HTTP/1.1\r\nX: ";
         char buf[1024];
@@ -674,8 +674,9 @@ static void test_deadline__dribbled_request_closed_at_request_timeout(void **sta
     port = saved;
 }
 
-/* libmicrohttpd 0.9.75 hung in MHD_stop_daemon when the pool had more workers than
- * connections; the pool is cut to max_connections and every worker has a wake-up channel. */
+/* libmicrohttpd 0.9.75, the server before ours, hung in MHD_stop_daemon when the pool had
+ * more workers than connections; ours cuts the pool to max_connections (a worker beyond it
+ * could never hold a connection) and every thread watches the stop eventfd. */
 static void test_stop__more_threads_than_connections_stops(void **state)
 {
     struct cmc_http_server *s = NULL;
