@@ -72,8 +72,12 @@ static void decode(const uint8_t *in, size_t len, size_t step, struct decoded *d
         if (d->rc == CMCI_HTTP_DATA) {
             if (dlen == 0 || dlen > used || data < in || data + dlen > in + off)
                 die("data span outside the consumed bytes");
-            if (d->body_len + dlen <= sizeof(d->body))
-                memcpy(d->body + d->body_len, data, dlen);
+            if (d->body_len < sizeof(d->body)) {
+                /* the first sizeof(body) bytes are kept, however they were split */
+                size_t room = sizeof(d->body) - d->body_len;
+
+                memcpy(d->body + d->body_len, data, dlen < room ? dlen : room);
+            }
             d->body_len += dlen;
             continue;
         }
