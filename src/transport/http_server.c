@@ -403,6 +403,15 @@ static void queue_answer(struct worker *w, struct conn *c, int status, const cha
                  c->close_after ? "Connection: close\r\n"
                  : c->head.minor == 0 ? "Connection: keep-alive\r\n" : "");
     c->hdr_len = n > 0 && (size_t)n < sizeof(c->hdr) ? (size_t)n : 0;
+    if (strcmp(c->head.method, "HEAD") == 0) {
+        /* RFC 9110 §9.3.2: the answer to HEAD has the header fields of the answer to GET
+         * and no content; bytes after it would be read as the next answer */
+        if (owned)
+            OPENSSL_free(body);
+        body = NULL;
+        len = 0;
+        owned = 0;
+    }
     c->out_body = body;
     c->out_len = len;
     c->out_owned = owned;

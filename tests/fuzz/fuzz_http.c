@@ -385,7 +385,8 @@ static long exchange(const uint8_t *data, size_t size, char *out, size_t cap)
     return (long)got;
 }
 
-/* The first answer: "HTTP/1.x NNN", and a text/plain body is one printable line. */
+/* The first answer: "HTTP/1.x NNN", one header block with one Content-Length (nothing after
+ * it when it closes the connection), and a text/plain body is one printable line. */
 static void check_answer(const char *a, size_t len)
 {
     const char *hend, *ct, *clh;
@@ -404,6 +405,23 @@ static void check_answer(const char *a, size_t len)
         die("a handler's reason became a header");
     ct = strcasestr(a, "\r\nContent-Type: text/plain");
     clh = strcasestr(a, "\r\nContent-Length:");
+    if (status >= 200) {
+        const char *cl2 = clh != NULL ? strcasestr(clh + 2, "\r\nContent-Length:") : NULL;
+        const char *cc = strcasestr(a, "\r\nConnection: close\r\n");
+
+        /* one header block per answer, with one length: the old libmicrohttpd sent its
+         * status line and header block twice for a malformed Content-Length */
+        if (clh == NULL || clh > hend)
+            die("answer without Content-Length");
+        if (cl2 != NULL && cl2 < hend)
+            die("answer with two Content-Length fields");
+        if (cc != NULL && cc < hend && len < FUZZ_MAX_INPUT) {
+            size_t bl = strtoul(clh + 17, NULL, 10);
+
+            if ((size_t)(a + len - (hend + 4)) > bl)
+                die("bytes after an answer that closes the connection");
+        }
+    }
     if (ct != NULL && ct < hend && clh != NULL && clh < hend) {
         size_t bl = strtoul(clh + 17, NULL, 10);
         const char *b = hend + 4;

@@ -945,6 +945,26 @@ static void test_http10__answer_then_close(void **state)
     assert_null(strstr(buf + 1, "HTTP/1.1 "));
 }
 
+/* RFC 9110 §9.3.2: an answer to HEAD carries no content (here a 405 with its length). */
+static void test_head_method__answer_without_content(void **state)
+{
+    static const char req[] = "HEAD /cmc HTTP/1.1\r\nHost: t\r\n\r\n";
+    char buf[1024];
+    const char *end;
+    ssize_t n;
+    int fd = raw_connect();
+
+    raw_send(fd, req, sizeof(req) - 1);
+    n = raw_read_to_close(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    assert_true(n > 0);
+    assert_memory_equal(buf, "HTTP/1.1 405 ", 13);
+    assert_non_null(strstr(buf, "\r\nAllow: POST\r\n"));
+    end = strstr(buf, "\r\n\r\n");
+    assert_non_null(end);
+    assert_int_equal(end[4], '\0');
+}
+
 static void test_classify_content_type__parameters(void **state)
 {
     enum cmc_http_kind k = 0;
@@ -991,6 +1011,7 @@ int main(void)
         cmocka_unit_test(test_expect__100_continue_before_the_body),
         cmocka_unit_test(test_refusal__answer_not_lost_to_an_unread_body),
         cmocka_unit_test(test_http10__answer_then_close),
+        cmocka_unit_test(test_head_method__answer_without_content),
         cmocka_unit_test(test_robust__garbage_bytes_then_close),
         cmocka_unit_test(test_robust__half_sent_request_times_out),
         cmocka_unit_test(test_keepalive__idle_connection_closed_after_timeout),
