@@ -324,6 +324,7 @@ incomplete:
 
 enum {
     CH_SIZE = 0,   /* chunk-size hex digits */
+    CH_BWS,        /* blanks after the chunk size, before ';' or CR */
     CH_EXT,        /* chunk-ext, up to CR */
     CH_SIZE_LF,    /* LF after the chunk-size line */
     CH_DATA,       /* chunk-data */
@@ -372,7 +373,7 @@ int cmci_http_chunked_feed(struct cmci_http_chunked *c, const uint8_t *in, size_
             if (b == '\r') {
                 c->state = CH_SIZE_LF;
             } else if (b == ';' || b == ' ' || b == '\t') {
-                c->state = CH_EXT;
+                c->state = b == ';' ? CH_EXT : CH_BWS;
                 c->ext = 1;
             } else {
                 goto bad_size;
@@ -380,6 +381,18 @@ int cmci_http_chunked_feed(struct cmci_http_chunked *c, const uint8_t *in, size_
             i++;
             break;
         }
+        case CH_BWS:
+            /* chunk-ext = *( BWS ";" BWS chunk-ext-name ...): only blanks before the ';' */
+            if (b == '\r') {
+                c->state = CH_SIZE_LF;
+            } else if (b == ';') {
+                c->state = CH_EXT;
+            } else if ((b != ' ' && b != '\t') || ++c->ext > CMCI_HTTP_MAX_CHUNK_EXT) {
+                *consumed = i;
+                return fail(err, 400, "malformed chunk extension");
+            }
+            i++;
+            break;
         case CH_EXT:
             if (b == '\r') {
                 c->state = CH_SIZE_LF;

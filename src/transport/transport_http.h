@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The HTTP server transport (rfc5273bis §3): moves bytes between the network (our own
- * HTTP/1.1 server, http_server.c) and a handler (the engine). It knows media types, methods and limits; it knows nothing of CMC. */
+ * HTTP/1.1 server, http_server.c) and a handler (the engine). It knows media types, methods
+ * and limits; it knows nothing of CMC. */
 #ifndef CMC_TRANSPORT_HTTP_H
 #define CMC_TRANSPORT_HTTP_H
 

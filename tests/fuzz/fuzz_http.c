@@ -12,11 +12,12 @@
  *    change when the value is upper- or lower-cased (everything in it is matched without
  *    regard to case).
  * 2. The same bytes on the wire: sent over loopback to a real in-process server
- *    (cmci_http_server_start, src/transport/http_server.c, max_body 64) whose handler checks what reaches
- *    it: a body of 1..max_body bytes, a request kind, a path under the prefix. The handler
- *    also answers badly on request (see fuzz_handler) so the transport's repairs run. The
- *    first answer must be an HTTP/1.x status line, and a text/plain reason body one
- *    printable line.
+ *    (cmci_http_server_start, src/transport/http_server.c, max_body 64) whose handler
+ *    checks what reaches it: a body of 1..max_body bytes, a request kind, a path under the
+ *    prefix. The handler also answers badly on request (see fuzz_handler) so the
+ *    transport's repairs run. The first answer must be an HTTP/1.x status line with one
+ *    header block and one Content-Length (nothing after it when it closes the
+ *    connection), and a text/plain reason body one printable line.
  * Any failed oracle aborts, from whichever thread saw it.
  *
  * Determinism: the server runs in its own thread, so the coverage of part 2 varies a little

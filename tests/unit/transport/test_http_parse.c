@@ -312,7 +312,8 @@ static struct dec_result decode(const char *s, size_t step)
 
 static void test_chunked__decodes_in_any_split(void **state)
 {
-    const char *s = "5\r\nhello\r\n1;name=\"v\"\r\n!\r\nA\r\n0123456789\r\n0\r\nX-T: 1\r\n\r\nNEXT";
+    const char *s = "5\r\nhello\r\n1 ;name=\"v\"\r\n!\r\nA \r\n0123456789\r\n"
+                    "0\r\nX-T: 1\r\n\r\nNEXT";
 
     (void)state;
     for (size_t step = 1; step <= strlen(s); step++) {
@@ -350,6 +351,7 @@ static void test_chunked__malformed_refused(void **state)
     expect_chunk_error("0\r\nX: 1\n\r\n", 400, "trailer");
     expect_chunk_error("0\r\n\n", 400, "trailer");
     expect_chunk_error("1;a\001\r\nx\r\n0\r\n\r\n", 400, "chunk extension");
+    expect_chunk_error("1 x\r\nx\r\n0\r\n\r\n", 400, "chunk extension"); /* no ';' */
     snprintf(ext, sizeof(ext), "1;%0300d\r\nx\r\n0\r\n\r\n", 0);
     expect_chunk_error(ext, 400, "chunk extension");
 }

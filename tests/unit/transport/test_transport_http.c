@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Tests for src/transport/transport_http.c and http_server.c over loopback: media types, methods, paths,
- * limits, keep-alive, timeouts and survival of hostile clients. */
+/* Tests for src/transport/transport_http.c and http_server.c over loopback: media types,
+ * methods, paths, limits, keep-alive, timeouts and survival of hostile clients. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
