@@ -7,7 +7,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMC_WERROR=ON
 
 # Debian 12 packages the build, the tests and the benchmark need. `deps` installs only the
 # missing ones, so a machine that has them all never calls apt-get.
-DEB_PKGS = build-essential cmake pkg-config openssl libssl-dev libmicrohttpd-dev \
+DEB_PKGS = build-essential cmake pkg-config openssl libssl-dev \
            libcurl4-openssl-dev curl libsqlite3-dev sqlite3 libcmocka-dev python3 \
            python3-pyasn1 python3-pyasn1-modules python3-cryptography groff-base man-db
 

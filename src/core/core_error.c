@@ -8,7 +8,8 @@
 
 #include <openssl/err.h>
 
-/* libmicrohttpd runs each request on one thread, so a thread-local record is enough. */
+/* The HTTP server runs each request on one worker thread, so a thread-local record is
+ * enough. */
 /* The message is for users (no source location: issue 9 item 15); where it was recorded is
  * kept beside it for debug logs and developers (cmc_error_get0_location). */
 static _Thread_local struct {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The HTTP server transport (rfc5273bis §3): moves bytes between libmicrohttpd and a
- * handler (the engine). It knows media types, methods and limits; it knows nothing of CMC. */
+/* The HTTP server transport (rfc5273bis §3): moves bytes between the network (our own
+ * HTTP/1.1 server, http_server.c) and a handler (the engine). It knows media types, methods
+ * and limits; it knows nothing of CMC. */
 #ifndef CMC_TRANSPORT_HTTP_H
 #define CMC_TRANSPORT_HTTP_H
 
@@ -40,7 +41,7 @@ typedef void (*cmc_http_handler_cb)(void *arg, const struct cmc_http_request *re
 struct cmc_http_server_config {
     const char *host;          /* "127.0.0.1", "0.0.0.0", "::1" */
     unsigned port;             /* 0 = pick a free port (see cmci_http_server_port) */
-    unsigned threads;          /* libmicrohttpd thread pool size */
+    unsigned threads;          /* worker threads (each owns its connections) */
     size_t max_body;           /* larger bodies get 413 */
     unsigned conn_timeout_s;   /* idle connection timeout */
     unsigned max_connections;  /* 0: 512 */
@@ -59,7 +60,7 @@ struct cmc_http_head {
     const char *prefix;         /* the served path prefix, e.g. "/cmc" */
     size_t max_body;            /* larger declared bodies get 413 */
     const char *method;         /* "POST" */
-    const char *url;            /* the path as libmicrohttpd gives it (percent-decoded) */
+    const char *url;            /* the path, percent-decoded, without the query */
     const char *content_type;   /* header value, or NULL when absent */
     const char *content_length; /* header value, or NULL when absent (chunked) */
     /* How many Content-Length fields the head has; 0 means not counted, taken as one when

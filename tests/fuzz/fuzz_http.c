@@ -12,11 +12,12 @@
  *    change when the value is upper- or lower-cased (everything in it is matched without
  *    regard to case).
  * 2. The same bytes on the wire: sent over loopback to a real in-process server
- *    (cmci_http_server_start, libmicrohttpd, max_body 64) whose handler checks what reaches
- *    it: a body of 1..max_body bytes, a request kind, a path under the prefix. The handler
- *    also answers badly on request (see fuzz_handler) so the transport's repairs run. The
- *    first answer must be an HTTP/1.x status line, and a text/plain reason body one
- *    printable line.
+ *    (cmci_http_server_start, src/transport/http_server.c, max_body 64) whose handler
+ *    checks what reaches it: a body of 1..max_body bytes, a request kind, a path under the
+ *    prefix. The handler also answers badly on request (see fuzz_handler) so the
+ *    transport's repairs run. The first answer must be an HTTP/1.x status line with one
+ *    header block and one Content-Length (nothing after it when it closes the
+ *    connection), and a text/plain reason body one printable line.
  * Any failed oracle aborts, from whichever thread saw it.
  *
  * Determinism: the server runs in its own thread, so the coverage of part 2 varies a little
@@ -304,9 +305,10 @@ static long elapsed_ms(const struct timespec *t0)
  * out (at most @p cap; the rest is read and dropped), or -1 when the exchange broke off
  * (a reset after an early answer is normal: the server does not read a refused body).
  *
- * The half-close waits until the answer starts or FUZZ_WIRE_FIN_DELAY_MS passed:
- * libmicrohttpd (edge-triggered epoll) does not notice a FIN that arrives together with
- * the request's last bytes and would keep the connection until its idle timeout.
+ * The half-close waits until the answer starts or FUZZ_WIRE_FIN_DELAY_MS passed. That was
+ * needed for libmicrohttpd (edge-triggered epoll), which did not notice a FIN arriving with
+ * the request's last bytes; our server reads level-triggered, and the delay is kept so the
+ * corpus exercises the same exchanges as before.
  */
 #define FUZZ_WIRE_FIN_DELAY_MS 2
 static long exchange(const uint8_t *data, size_t size, char *out, size_t cap)
@@ -384,7 +386,8 @@ static long exchange(const uint8_t *data, size_t size, char *out, size_t cap)
     return (long)got;
 }
 
-/* The first answer: "HTTP/1.x NNN", and a text/plain body is one printable line. */
+/* The first answer: "HTTP/1.x NNN", one header block with one Content-Length (nothing after
+ * it when it closes the connection), and a text/plain body is one printable line. */
 static void check_answer(const char *a, size_t len)
 {
     const char *hend, *ct, *clh;
@@ -403,6 +406,23 @@ static void check_answer(const char *a, size_t len)
         die("a handler's reason became a header");
     ct = strcasestr(a, "\r\nContent-Type: text/plain");
     clh = strcasestr(a, "\r\nContent-Length:");
+    if (status >= 200) {
+        const char *cl2 = clh != NULL ? strcasestr(clh + 2, "\r\nContent-Length:") : NULL;
+        const char *cc = strcasestr(a, "\r\nConnection: close\r\n");
+
+        /* one header block per answer, with one length: the old libmicrohttpd sent its
+         * status line and header block twice for a malformed Content-Length */
+        if (clh == NULL || clh > hend)
+            die("answer without Content-Length");
+        if (cl2 != NULL && cl2 < hend)
+            die("answer with two Content-Length fields");
+        if (cc != NULL && cc < hend && len < FUZZ_MAX_INPUT) {
+            size_t bl = strtoul(clh + 17, NULL, 10);
+
+            if ((size_t)(a + len - (hend + 4)) > bl)
+                die("bytes after an answer that closes the connection");
+        }
+    }
     if (ct != NULL && ct < hend && clh != NULL && clh < hend) {
         size_t bl = strtoul(clh + 17, NULL, 10);
         const char *b = hend + 4;

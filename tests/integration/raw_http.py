@@ -4,12 +4,10 @@
 promises every non-CMC answer: exactly one status line and one header block, Content-Type
 text/plain, a Content-Length equal to the body's length, and a body of one line.
 
-usage: raw_http.py PORT REQUEST [--known-mhd] [--first FILE]
+usage: raw_http.py PORT REQUEST [--first FILE]
   REQUEST uses \\r \\n \\xNN escapes. Prints "STATUS<TAB>BODY-LINE" and exits 0 when the
   answer has that form, else prints what is wrong and exits 1. The connection must end
   (closed or a complete answer) within 5 s.
-  --known-mhd: an answer libmicrohttpd 0.9.75 makes itself, which we cannot shape: only
-  require one 4xx status and the connection closed; print what it looked like.
   --first FILE: send the raw request in FILE first, on the same connection; its answer must
   be a complete 200 that keeps the connection open. REQUEST is then the second request of a
   keep-alive connection, and only its answer is judged.
@@ -20,7 +18,6 @@ import time
 
 port = int(sys.argv[1])
 req = sys.argv[2].encode().decode("unicode_escape").encode("latin1")
-known_mhd = "--known-mhd" in sys.argv[3:]
 first = None
 if "--first" in sys.argv[3:]:
     with open(sys.argv[sys.argv.index("--first") + 1], "rb") as f:
@@ -74,7 +71,7 @@ while time.monotonic() < deadline:
     if sep:
         cl = [l.split(b":", 1)[1].strip() for l in head.split(b"\r\n")[1:]
               if l.lower().startswith(b"content-length:")]
-        if cl and cl[0].isdigit() and len(body) >= int(cl[0]) and not known_mhd:
+        if cl and cl[0].isdigit() and len(body) >= int(cl[0]):
             # a complete answer; wait a moment for anything sent after it
             s.settimeout(0.3)
             try:
@@ -93,13 +90,7 @@ def bad(why):
 if not data.startswith(b"HTTP/1.1 "):
     bad("no HTTP/1.1 status line")
 status = data[9:12].decode("latin1")
-n_status = data.count(b"HTTP/1.1 ") if known_mhd else data.count(b"\r\nHTTP/1.") + 1
-if known_mhd:
-    if not status.startswith("4") or not closed:
-        bad(f"expected a 4xx and the connection closed (closed={closed})")
-    print(f"{status}\tlibmicrohttpd's own answer: {n_status} status line(s), "
-          f"{'HTML' if b'<html>' in data else 'no HTML'} body")
-    sys.exit(0)
+n_status = data.count(b"\r\nHTTP/1.") + 1
 if n_status != 1:
     bad(f"{n_status} status lines")
 head, sep, body = data.partition(b"\r\n\r\n")

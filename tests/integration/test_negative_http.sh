@@ -112,23 +112,41 @@ raw_expect 405 "method not allowed" "GET" 'GET /cmc HTTP/1.1\r\nHost: 127.0.0.1\
 raw_expect 415 "unsupported media type" "text/plain body" \
     'POST /cmc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi'
 raw_expect 400 "not DER" "garbage body" "${H}Content-Length: 5\r\n\r\nhello"
-# A Content-Length that is not a number (negative, letters) or overflows 64 bits is refused
-# by libmicrohttpd 0.9.75 before cmcd sees the request, with its own HTML page and, a bug of
-# that version, its header block twice (docs/internals/transport.md). Only the status and
-# the closed connection can be required of it.
-# Each is tried as the first request of a connection and as the second of a keep-alive one.
-for cl in -5 abc 18446744073709551617 99999999999999999999999 '1 2'; do
+# A Content-Length that is not a number (negative, letters) or overflows 64 bits is answered
+# like every other framing error: one text/plain line, once. libmicrohttpd 0.9.75, the server
+# before src/transport/http_server.c, answered these itself with an HTML page and its header
+# block twice (issue 9 item 8; docs/internals/transport.md). Each is tried as the first
+# request of a connection and as the second of a keep-alive one.
+for cl in -5 abc 18446744073709551617 99999999999999999999999 '1 2' '5, 5' '+5'; do
     for ka in "" " after keep-alive"; do
         first=()
         [ -z "$ka" ] || first=(--first "$TMP/first.http")
-        out="$(python3 "$RAW" "$PORT" "${H}Content-Length: $cl\r\n\r\n" --known-mhd \
-            "${first[@]}")" || fail "Content-Length '$cl'$ka: $out"
-        log "Content-Length '$cl'$ka -> ${out%%$'\t'*} (${out#*$'\t'}; a known libmicrohttpd limit)"
+        case "$cl" in
+        *[!0-9]*) raw_expect 400 "malformed Content-Length" "Content-Length '$cl'$ka" \
+            "${H}Content-Length: $cl\r\n\r\n" "${first[@]}" ;;
+        *) raw_expect 413 "request body too large" "Content-Length '$cl'$ka" \
+            "${H}Content-Length: $cl\r\n\r\n" "${first[@]}" ;;
+        esac
     done
 done
+# Head syntax our parser refuses (http_parse.c), each with its one line.
+raw_expect 400 "bare LF" "a header line ended by a bare LF" \
+    'POST /cmc HTTP/1.1\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello'
+raw_expect 400 "obsolete line folding" "a folded header line" \
+    "${H}Content-Length: 5\r\nX-A: 1\r\n 2\r\n\r\nhello"
+raw_expect 400 "malformed header field" "whitespace before the colon" \
+    "${H}Content-Length : 5\r\n\r\nhello"
+raw_expect 400 "missing Host" "HTTP/1.1 without Host" \
+    'POST /cmc HTTP/1.1\r\nContent-Type: application/pkcs10\r\nContent-Length: 5\r\n\r\nhello'
+raw_expect 505 "HTTP version" "HTTP/2.0 in the request line" \
+    'POST /cmc HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n'
+raw_expect 400 "chunk size" "a chunk size that is not hex" \
+    "${H}Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"
+raw_expect 417 "Expect" "an Expect other than 100-continue" \
+    "${H}Content-Length: 5\r\nExpect: 200-ok\r\n\r\nhello"
 kill -0 "$CMCD_PID" 2>/dev/null || fail "cmcd died on malformed framing"
-grep -q "malformed request, answered by libmicrohttpd" "$TMP/cmcd.log" \
-    || fail "no access-log line for the requests libmicrohttpd refused itself"
+grep -q -- "- - 400 in=0 out=[0-9]* [0-9]*ms malformed Content-Length" "$TMP/cmcd.log" \
+    || fail "no access-log line for a malformed Content-Length"
 
 # --- CMC-level failures: HTTP 200 with a signed Full PKI Response -----------------------------
 # cmc_case NAME EXPECTED-FAILINFOS MKREQ-ARGS...

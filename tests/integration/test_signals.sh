@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Signals (docs/configuration.md "Signals"): SIGTERM stops cmcd in bounded time under load,
-# also with max_connections below threads (libmicrohttpd 0.9.75 used to hang in
-# MHD_stop_daemon there); a storm of signals neither kills nor hangs it; SIGHUP reloads the
+# also with max_connections below threads (libmicrohttpd 0.9.75, the HTTP server before
+# ours, used to hang in MHD_stop_daemon there); a storm of signals neither kills nor hangs it; SIGHUP reloads the
 # configuration while serving, and a broken configuration is refused with the reason logged
 # while the previous one keeps serving.
 . "$(dirname "$0")/lib.sh"

@@ -174,7 +174,7 @@ int main(int argc, char **argv)
 
     /*
      * Signals are taken synchronously by this thread only (sigwait below): blocked here,
-     * before any thread exists (the store's writer, libmicrohttpd's workers), so every
+     * before any thread exists (the store's writer, the HTTP workers), so every
      * thread inherits the mask and none of them is ever interrupted by one. No handler runs,
      * so a signal can neither be lost between a flag test and pause() nor find the process
      * in an unsafe state; one that arrives while we are busy stays pending.

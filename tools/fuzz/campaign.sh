@@ -10,11 +10,12 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$1"; secs="$2"; jobs="${3:-2}"; shift 3 2>/dev/null || shift $#
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(pkidata engine p10 http response)
+[ ${#targets[@]} -gt 0 ] || targets=(pkidata engine p10 http http_parse response)
 work="$build/fuzz-work"
 mkdir -p "$work"
-# http inputs are request streams; the rest are DER messages
-maxlen() { case "$1" in http) echo 4096 ;; *) echo 16384 ;; esac; }
+# http inputs are request streams (http_parse: past the 16 KiB head limit); the rest are DER
+# messages
+maxlen() { case "$1" in http) echo 4096 ;; http_parse) echo 20000 ;; *) echo 16384 ;; esac; }
 
 run_one() {
     local t="$1" bin="$build/tests/fuzz/fuzz_$1"

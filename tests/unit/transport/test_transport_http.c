@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Tests for src/transport/transport_http.c over loopback: media types, methods, paths,
- * limits, keep-alive, timeouts and survival of hostile clients. */
+/* Tests for src/transport/transport_http.c and http_server.c over loopback: media types,
+ * methods, paths, limits, keep-alive, timeouts and survival of hostile clients. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -534,8 +534,8 @@ static void test_robust__garbage_bytes_then_close(void **state)
         raw_send(fd, junk, sizeof(junk));
         close(fd);
     }
-    /* a request head that never ends: past the connection memory limit it is refused
-     * (libmicrohttpd answers 431 and closes), never buffered without bound */
+    /* a request head that never ends: past the head limit (16 KiB, http_parse.h) it is
+     * refused with 431 and the connection closed, never buffered without bound */
     {
         static const char head[] = "POST /cmc HTTP/1.1\r\nX: ";
         char buf[1024];
@@ -674,8 +674,9 @@ static void test_deadline__dribbled_request_closed_at_request_timeout(void **sta
     port = saved;
 }
 
-/* libmicrohttpd 0.9.75 hung in MHD_stop_daemon when the pool had more workers than
- * connections; the pool is cut to max_connections and every worker has a wake-up channel. */
+/* libmicrohttpd 0.9.75, the server before ours, hung in MHD_stop_daemon when the pool had
+ * more workers than connections; ours cuts the pool to max_connections (a worker beyond it
+ * could never hold a connection) and every thread watches the stop eventfd. */
 static void test_stop__more_threads_than_connections_stops(void **state)
 {
     struct cmc_http_server *s = NULL;
@@ -841,6 +842,129 @@ static void test_framing__answered_once_as_text(void **state)
     assert_still_serving();
 }
 
+/* Pipelining (RFC 9112 §9.3): two requests in one write get two answers, in order; the
+ * second asks to close, so the connection ends after it. */
+static void test_pipeline__two_requests_in_one_write(void **state)
+{
+    static const char reqs[] = "POST /cmc HTTP/1.1\r\nHost: t\r\nContent-Type: application/pkcs10"
+                               "\r\nContent-Length: 3\r\n\r\none"
+                               "POST /cmc HTTP/1.1\r\nHost: t\r\nContent-Type: application/pkcs10"
+                               "\r\nContent-Length: 3\r\nConnection: close\r\n\r\ntwo";
+    char buf[2048];
+    const char *a, *b;
+    ssize_t n;
+    int fd = raw_connect();
+
+    raw_send(fd, reqs, sizeof(reqs) - 1);
+    n = raw_read_to_close(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    assert_true(n > 0);
+    a = strstr(buf, ECHO "one");
+    b = strstr(buf, ECHO "two");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_true(a < b);
+    assert_memory_equal(buf, "HTTP/1.1 200 ", 13);
+    assert_non_null(strstr(a, "HTTP/1.1 200 "));
+    assert_non_null(strstr(a, "Connection: close\r\n"));
+}
+
+/* Expect: 100-continue (RFC 9110 §10.1.1): the interim answer comes before the body is
+ * sent, then the final one. */
+static void test_expect__100_continue_before_the_body(void **state)
+{
+    static const char head[] = "POST /cmc HTTP/1.1\r\nHost: t\r\nContent-Type: application/pkcs10"
+                               "\r\nContent-Length: 4\r\nExpect: 100-continue\r\n"
+                               "Connection: close\r\n\r\n";
+    static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    char buf[1024];
+    size_t got = 0;
+    ssize_t n;
+    int fd = raw_connect();
+
+    raw_send(fd, head, sizeof(head) - 1);
+    while (got < sizeof(cont) - 1) {
+        n = recv(fd, buf + got, sizeof(cont) - 1 - got, 0);
+        assert_true(n > 0);
+        got += (size_t)n;
+    }
+    assert_memory_equal(buf, cont, sizeof(cont) - 1);
+    raw_send(fd, "body", 4);
+    n = raw_read_to_close(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    assert_true(n > 0);
+    assert_memory_equal(buf, "HTTP/1.1 200 ", 13);
+    assert_non_null(strstr(buf, ECHO "body"));
+}
+
+/* A head refused while its body is already on the way: the answer reaches the client, with
+ * Connection: close, and the server goes on. (The server also drops the unread body for a
+ * while before it closes, RFC 9112 §9.6, so that a reset cannot destroy the answer; Linux
+ * keeps received data readable after a reset, so this test cannot tell that part apart.) */
+static void test_refusal__answer_not_lost_to_an_unread_body(void **state)
+{
+    char req[8192];
+    char buf[1024];
+    int len, fd;
+    ssize_t n;
+
+    len = snprintf(req, sizeof(req),
+                   "POST /cmc HTTP/1.1\r\nHost: t\r\nContent-Type: application/pkcs10\r\n"
+                   "Content-Length: 6000\r\n\r\n");
+    memset(req + len, 'x', 6000);
+    fd = raw_connect();
+    raw_send(fd, req, (size_t)len + 6000);
+    n = raw_read_to_close(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    assert_true(n > 0);
+    assert_memory_equal(buf, "HTTP/1.1 413 ", 13);
+    assert_non_null(strstr(buf, "Connection: close\r\n"));
+    assert_non_null(strstr(buf, "request body too large"));
+    assert_still_serving();
+}
+
+/* HTTP/1.0 without keep-alive: one answer, then the server closes. Every answer has one
+ * header block with Date, Content-Type and Content-Length (RFC 9110 §6.6.1). */
+static void test_http10__answer_then_close(void **state)
+{
+    static const char req[] = "POST /cmc HTTP/1.0\r\nContent-Type: application/pkcs10\r\n"
+                              "Content-Length: 2\r\n\r\nhi";
+    char buf[1024];
+    ssize_t n;
+    int fd = raw_connect();
+
+    raw_send(fd, req, sizeof(req) - 1);
+    n = raw_read_to_close(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    assert_true(n > 0);
+    assert_memory_equal(buf, "HTTP/1.1 200 OK\r\n", 17);
+    assert_non_null(strstr(buf, "\r\nDate: "));
+    assert_non_null(strstr(buf, "\r\nContent-Length: 7\r\n"));
+    assert_non_null(strstr(buf, "\r\nConnection: close\r\n"));
+    assert_non_null(strstr(buf, "\r\n\r\n" ECHO "hi"));
+    assert_null(strstr(buf + 1, "HTTP/1.1 "));
+}
+
+/* RFC 9110 §9.3.2: an answer to HEAD carries no content (here a 405 with its length). */
+static void test_head_method__answer_without_content(void **state)
+{
+    static const char req[] = "HEAD /cmc HTTP/1.1\r\nHost: t\r\n\r\n";
+    char buf[1024];
+    const char *end;
+    ssize_t n;
+    int fd = raw_connect();
+
+    raw_send(fd, req, sizeof(req) - 1);
+    n = raw_read_to_close(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    assert_true(n > 0);
+    assert_memory_equal(buf, "HTTP/1.1 405 ", 13);
+    assert_non_null(strstr(buf, "\r\nAllow: POST\r\n"));
+    end = strstr(buf, "\r\n\r\n");
+    assert_non_null(end);
+    assert_int_equal(end[4], '\0');
+}
+
 static void test_classify_content_type__parameters(void **state)
 {
     enum cmc_http_kind k = 0;
@@ -883,6 +1007,11 @@ int main(void)
         cmocka_unit_test(test_body__empty_gets_400),
         cmocka_unit_test(test_handler__error_status_sent_as_one_line),
         cmocka_unit_test(test_keepalive__100_requests_one_connection),
+        cmocka_unit_test(test_pipeline__two_requests_in_one_write),
+        cmocka_unit_test(test_expect__100_continue_before_the_body),
+        cmocka_unit_test(test_refusal__answer_not_lost_to_an_unread_body),
+        cmocka_unit_test(test_http10__answer_then_close),
+        cmocka_unit_test(test_head_method__answer_without_content),
         cmocka_unit_test(test_robust__garbage_bytes_then_close),
         cmocka_unit_test(test_robust__half_sent_request_times_out),
         cmocka_unit_test(test_keepalive__idle_connection_closed_after_timeout),
