@@ -51,8 +51,8 @@
  */
 #define LINGER_MS 2000
 #define LINGER_MAX_BYTES ((size_t)1024 * 1024)
-/* When max_connections is reached a worker stops accepting (the connection waits in the
- * listen backlog) and looks again this often. */
+/* When the acceptor cannot accept (max_connections plus the eviction margin reached, or no
+ * descriptor left) the connection waits in the listen backlog; it looks again this often. */
 #define FULL_RETRY_MS 20
 /* Upper bound of one epoll_wait, so a worker re-checks its deadlines at least this often. */
 #define TICK_MAX_MS 1000
@@ -79,6 +79,9 @@ struct conn {
     long long req_at;    /* the request under way must be complete by then; 0: none */
     long long linger_at; /* C_LINGER ends then */
     size_t lingered;
+    long long since;     /* waiting for a request since then: accept, or the last answer */
+    int served;          /* answered at least one request (idle keep-alive when waiting) */
+    int evict;           /* accepted at max_connections: its worker frees a slot first */
 
     /* the request under way */
     int req_started;
@@ -134,6 +137,7 @@ struct cmc_http_server {
     /* one info line a minute at most about deadline closures */
     _Atomic long long summary_at;
     atomic_ulong reaped;
+    atomic_ulong evicted; /* connections closed to make room, for the same summary */
     struct worker *workers;
     unsigned started; /* workers running */
     pthread_t acceptor;
@@ -158,6 +162,7 @@ struct worker {
     atomic_uint nconns; /* connections owned or queued, for the acceptor's choice */
     struct conn *conns;
     long long next_check; /* earliest deadline of our connections (ms), 0: none */
+    unsigned evict_owed;  /* slots to free, after the current batch of events */
     time_t date_at;
     char date[40];
 };
@@ -212,12 +217,25 @@ static void format_peer(const struct sockaddr_storage *ss, char *out, size_t out
 
 /* ---- per-address connection counts (max_connections_per_ip) --------------------------- */
 
-static void ip_key(const struct sockaddr_storage *ss, uint8_t key[17])
+/*
+ * The key an address is counted under. IPv6 addresses are grouped by their /64: one end
+ * site usually gets a /64 or more (RFC 6177), so a single host can use any number of its
+ * addresses, and counting them one by one would be no limit at all. An IPv4-mapped address
+ * (a dual-stack listener) counts as the IPv4 address it is.
+ */
+void cmci_http_addr_key(const struct sockaddr_storage *ss, uint8_t key[17])
 {
     memset(key, 0, 17);
     if (ss->ss_family == AF_INET6) {
-        key[0] = 6;
-        memcpy(key + 1, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+        if (IN6_IS_ADDR_V4MAPPED(a)) {
+            key[0] = 4;
+            memcpy(key + 1, a->s6_addr + 12, 4);
+        } else {
+            key[0] = 6;
+            memcpy(key + 1, a->s6_addr, 8);
+        }
     } else {
         key[0] = 4;
         memcpy(key + 1, &((const struct sockaddr_in *)ss)->sin_addr, 4);
@@ -234,7 +252,8 @@ static size_t ip_hash(const uint8_t key[17], size_t mask)
 }
 
 /* Count one more connection from @p ss; 0 when that address is at its limit. The table has
- * twice as many slots as connections can be open, so a free slot always exists. */
+ * twice as many slots as connections can be open (max_connections plus the eviction margin of
+ * `threads`, see accept_one), so a free slot always exists. */
 static int ip_acquire(struct cmc_http_server *s, const struct sockaddr_storage *ss)
 {
     uint8_t key[17];
@@ -243,7 +262,7 @@ static int ip_acquire(struct cmc_http_server *s, const struct sockaddr_storage *
 
     if (s->max_per_ip == 0)
         return 1;
-    ip_key(ss, key);
+    cmci_http_addr_key(ss, key);
     pthread_mutex_lock(&s->ip_lock);
     for (i = ip_hash(key, s->ip_mask); s->ip_tab[i].key[0] != 0; i = (i + 1) & s->ip_mask)
         if (memcmp(s->ip_tab[i].key, key, 17) == 0)
@@ -265,7 +284,7 @@ static void ip_release(struct cmc_http_server *s, const struct sockaddr_storage 
 
     if (s->max_per_ip == 0)
         return;
-    ip_key(ss, key);
+    cmci_http_addr_key(ss, key);
     pthread_mutex_lock(&s->ip_lock);
     for (i = ip_hash(key, s->ip_mask); s->ip_tab[i].key[0] != 0; i = (i + 1) & s->ip_mask)
         if (memcmp(s->ip_tab[i].key, key, 17) == 0)
@@ -748,6 +767,8 @@ static int conn_advance(struct worker *w, struct conn *c)
             }
             req_reset(c);
             c->st = C_HEAD;
+            c->served = 1;
+            c->since = mono_ms();
             want_out(w, c, 0);
             break; /* pipelined bytes may already hold the next request */
         }
@@ -817,6 +838,22 @@ static void on_readable(struct worker *w, struct conn *c)
 
 /* ---- deadlines and the worker loop ----------------------------------------------------- */
 
+/* One line a minute at most about connections closed by a deadline or to make room, so
+ * slow senders cannot flood the log. */
+static void log_summary(struct cmc_http_server *s, long long now)
+{
+    long long at = atomic_load_explicit(&s->summary_at, memory_order_relaxed);
+
+    if (now >= at && atomic_compare_exchange_strong(&s->summary_at, &at, now + 60000)) {
+        unsigned long n = atomic_exchange(&s->reaped, 0);
+        unsigned long e = atomic_exchange(&s->evicted, 0);
+
+        CMC_LOG_INFO("http: in the last minute, %lu connections closed: request not complete "
+                     "within request_timeout; %lu closed to make room at max_connections",
+                     n, e);
+    }
+}
+
 /* Close the connections past a deadline; recompute the earliest one. */
 static void check_deadlines(struct worker *w)
 {
@@ -831,18 +868,10 @@ static void check_deadlines(struct worker *w)
             continue;
         }
         if (c->st != C_WRITE && c->st != C_LINGER && c->req_at != 0 && c->req_at <= now) {
-            long long at = atomic_load_explicit(&s->summary_at, memory_order_relaxed);
-
             CMC_LOG_DEBUG("http %s: request not complete within request_timeout; closed",
                           c->peer);
             atomic_fetch_add_explicit(&s->reaped, 1, memory_order_relaxed);
-            /* one line a minute at most, so slow senders cannot flood the log */
-            if (now >= at && atomic_compare_exchange_strong(&s->summary_at, &at, now + 60000)) {
-                unsigned long n = atomic_exchange(&s->reaped, 0);
-
-                CMC_LOG_INFO("http: %lu connections closed in the last minute: request not "
-                             "complete within request_timeout", n);
-            }
+            log_summary(s, now);
             conn_close(w, c, c->req_started ? " aborted=timeout" : NULL);
             continue;
         }
@@ -864,6 +893,80 @@ static void check_deadlines(struct worker *w)
     w->next_check = next;
 }
 
+/* Connections open from the address (IPv6: /64) of @p ss; call with ip_lock held. */
+static unsigned ip_count_locked(const struct cmc_http_server *s,
+                                const struct sockaddr_storage *ss)
+{
+    uint8_t key[17];
+    size_t i;
+
+    cmci_http_addr_key(ss, key);
+    for (i = ip_hash(key, s->ip_mask); s->ip_tab[i].key[0] != 0; i = (i + 1) & s->ip_mask)
+        if (memcmp(s->ip_tab[i].key, key, 17) == 0)
+            return s->ip_tab[i].count;
+    return 0;
+}
+
+/* Eviction class, lowest first; -1: not evictable. An answered connection lingering or idle
+ * between requests has nothing under way; then the request phase. An answer being written
+ * is left alone (it ends within conn_timeout). */
+static int evict_class(const struct conn *c)
+{
+    if (c->st == C_LINGER)
+        return 0;
+    if (c->st == C_WRITE)
+        return -1;
+    if (c->st == C_HEAD && c->served && !c->req_started && c->in_len == 0)
+        return 1;
+    return 2;
+}
+
+/*
+ * The server is at max_connections and the acceptor took one more: free a slot by closing
+ * one of our connections (docs/internals/transport.md, "Slow senders"): lingering or idle
+ * ones first; then, of those waiting for a request, one from the address holding the most
+ * connections, and of those the one that has waited longest. A slow sender that reconnects
+ * fast makes every connection short-lived; ranking by address first means it pushes out its
+ * own connections, not a client of another address that was slow to send its request
+ * (unless the attacker has as many addresses as connections). Only our own connections:
+ * nothing is closed by another thread. Called between two batches of events, never inside
+ * one, since a later event of the batch may name the victim.
+ */
+static void evict_one(struct worker *w)
+{
+    struct cmc_http_server *s = w->srv;
+    struct conn *c, *victim = NULL;
+    int vclass = 0;
+    unsigned vcount = 0;
+
+    if (atomic_load_explicit(&s->open, memory_order_relaxed) <= s->max_conn)
+        return; /* a slot came free meanwhile */
+    if (s->max_per_ip > 0)
+        pthread_mutex_lock(&s->ip_lock);
+    for (c = w->conns; c != NULL; c = c->next) {
+        int k = evict_class(c);
+        unsigned n;
+
+        if (k < 0 || (victim != NULL && k > vclass))
+            continue;
+        n = k == 2 && s->max_per_ip > 0 ? ip_count_locked(s, &c->addr) : 0;
+        if (victim == NULL || k < vclass || n > vcount ||
+            (n == vcount && c->since < victim->since)) {
+            victim = c;
+            vclass = k;
+            vcount = n;
+        }
+    }
+    if (s->max_per_ip > 0)
+        pthread_mutex_unlock(&s->ip_lock);
+    if (victim == NULL)
+        return; /* everything here is being answered: the margin holds the newcomer */
+    CMC_LOG_DEBUG("http %s: closed to make room at max_connections", victim->peer);
+    atomic_fetch_add_explicit(&s->evicted, 1, memory_order_relaxed);
+    log_summary(s, mono_ms());
+    conn_close(w, victim, victim->req_started ? " aborted=evicted" : NULL);
+}
+
 /* Take the connections the acceptor queued for us. */
 static void adopt(struct worker *w)
 {
@@ -879,6 +982,8 @@ static void adopt(struct worker *w)
         struct epoll_event e = {.events = EPOLLIN, .data.ptr = c};
 
         q = c->next;
+        if (c->evict)
+            w->evict_owed++;
         c->prev = NULL;
         c->next = w->conns;
         if (w->conns != NULL)
@@ -931,6 +1036,9 @@ static void *worker_main(void *arg)
                     on_readable(w, c);
             }
         }
+        /* Only now: a later event of the batch may name the connection evict_one closes. */
+        for (; w->evict_owed > 0; w->evict_owed--)
+            evict_one(w);
     }
     /* stop: every connection this worker owns is closed; a handler already ran to its end */
     adopt(w);
@@ -964,9 +1072,13 @@ static void accept_one(struct cmc_http_server *s)
     unsigned t;
     int fd, on = 1;
 
-    /* At max_connections the connection stays in the listen backlog, in arrival order, and
-     * is accepted as soon as a slot is free. */
-    if (atomic_load_explicit(&s->open, memory_order_relaxed) >= s->max_conn) {
+    /* At max_connections a new connection is still accepted, and the worker it goes to
+     * first closes its connection that has waited longest for a request (evict_one): slow
+     * senders cannot keep a legitimate client in the backlog, however fast they reconnect.
+     * Up to `threads` connections more than max_connections can be open for a moment
+     * (evictions are done by the owning workers); beyond that margin the connection waits
+     * in the listen backlog. */
+    if (atomic_load_explicit(&s->open, memory_order_relaxed) >= s->max_conn + s->threads) {
         listen_arm(s, 0);
         return;
     }
@@ -995,6 +1107,8 @@ static void accept_one(struct cmc_http_server *s)
     c->addr = ss;
     format_peer(&ss, c->peer, sizeof(c->peer));
     c->st = C_HEAD;
+    c->since = mono_ms();
+    c->evict = atomic_load_explicit(&s->open, memory_order_relaxed) > s->max_conn;
     /* The first request must be complete within request_timeout of the accept. */
     t = atomic_load_explicit(&s->request_timeout_ms, memory_order_relaxed);
     c->req_at = t != 0 ? mono_ms() + t : 0;
@@ -1021,7 +1135,8 @@ static void *acceptor_main(void *arg)
     for (;;) {
         int n;
 
-        if (!s->listening && atomic_load_explicit(&s->open, memory_order_relaxed) < s->max_conn)
+        if (!s->listening &&
+            atomic_load_explicit(&s->open, memory_order_relaxed) < s->max_conn + s->threads)
             listen_arm(s, 1);
         n = epoll_wait(s->aep, ev, 4, s->listening ? -1 : FULL_RETRY_MS);
         for (int i = 0; i < n; i++) {
@@ -1104,6 +1219,7 @@ cmc_err cmci_http_server_start(struct cmc_http_server **out,
     atomic_init(&s->open, 0);
     atomic_init(&s->summary_at, mono_ms() + 60000);
     atomic_init(&s->reaped, 0);
+    atomic_init(&s->evicted, 0);
     s->conn_timeout_ms = cfg->conn_timeout_s * 1000u;
     s->max_conn = cfg->max_connections > 0 ? cfg->max_connections : 512;
     s->max_per_ip = cfg->max_conn_per_ip;
@@ -1122,7 +1238,7 @@ cmc_err cmci_http_server_start(struct cmc_http_server **out,
         goto err;
     }
     if (s->max_per_ip > 0) {
-        for (tab = 16; tab < (size_t)s->max_conn * 2; tab *= 2)
+        for (tab = 16; tab < ((size_t)s->max_conn + s->threads) * 2; tab *= 2)
             ;
         s->ip_tab = OPENSSL_zalloc(tab * sizeof(*s->ip_tab));
         if (s->ip_tab == NULL) {

@@ -4,7 +4,8 @@
 # that send one byte every second never reach the idle timeout, yet must not lock everyone
 # else out. With every connection slot held by slow senders, a normal enrollment still
 # completes within a few seconds: at once when the senders share one address (per-address
-# limit), within request_timeout when they come from several (whole-request deadline). And
+# limit), within request_timeout when they come from several (a newcomer at max_connections
+# closes the oldest; test_slow_reconnect checks that with the default request_timeout). And
 # the default per-address limit serves 70 concurrent clients of one address (the benchmark
 # runs 64 from 127.0.0.1). Loopback only: slow senders use source addresses 127.0.0.2 and
 # 127.0.0.3 and connect to 127.0.0.1.
@@ -55,7 +56,7 @@ timed_enroll per-address 3
 wait_slow
 log "slow senders from one address: $(cat "$TMP/one-addr")"
 
-# --- 2. slow senders from two addresses hold every slot: the request deadline frees them -------
+# --- 2. slow senders from two addresses hold every slot: the newcomer takes the oldest's -------
 slow 127.0.0.2 4 8 addr2
 slow 127.0.0.3 4 8 addr3
 sleep 1

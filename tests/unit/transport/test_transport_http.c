@@ -24,6 +24,7 @@
 #include <openssl/crypto.h>
 
 #include "core/core_log.h"
+#include "transport/http_server.h"
 #include "transport/transport_http.h"
 
 #define MAX_BODY 1024
@@ -628,6 +629,40 @@ static void test_server_start__ipv6_loopback(void **state)
 
 /* A client dribbling its request one byte at a time never lets the idle timeout fire; the
  * whole-request deadline closes it anyway (docs/configuration.md request_timeout). */
+static void addr_key(const char *ip, uint8_t key[17])
+{
+    struct sockaddr_storage ss;
+
+    memset(&ss, 0, sizeof(ss));
+    if (strchr(ip, ':') != NULL) {
+        ss.ss_family = AF_INET6;
+        assert_int_equal(inet_pton(AF_INET6, ip, &((struct sockaddr_in6 *)&ss)->sin6_addr), 1);
+    } else {
+        ss.ss_family = AF_INET;
+        assert_int_equal(inet_pton(AF_INET, ip, &((struct sockaddr_in *)&ss)->sin_addr), 1);
+    }
+    cmci_http_addr_key(&ss, key);
+}
+
+/* max_connections_per_ip counts an IPv6 peer by its /64 (one host can use any address of
+ * it), and an IPv4-mapped peer as its IPv4 address. */
+static void test_per_ip__ipv6_grouped_by_64(void **state)
+{
+    uint8_t a[17], b[17];
+
+    (void)state;
+    addr_key("2001:db8:1:2::1", a);
+    addr_key("2001:db8:1:2:ffff:eeee:dddd:cccc", b);
+    assert_memory_equal(a, b, 17);
+    addr_key("2001:db8:1:3::1", b);
+    assert_memory_not_equal(a, b, 17);
+    addr_key("192.0.2.7", a);
+    addr_key("::ffff:192.0.2.7", b);
+    assert_memory_equal(a, b, 17);
+    addr_key("192.0.2.8", b);
+    assert_memory_not_equal(a, b, 17);
+}
+
 static void test_deadline__dribbled_request_closed_at_request_timeout(void **state)
 {
     static const char req[] = "POST /cmc HTTP/1.1\r\nHost: t\r\n"
@@ -1018,6 +1053,7 @@ int main(void)
         cmocka_unit_test(test_server_start__bad_host_is_config_error),
         cmocka_unit_test(test_server_start__ipv6_loopback),
         cmocka_unit_test(test_deadline__dribbled_request_closed_at_request_timeout),
+        cmocka_unit_test(test_per_ip__ipv6_grouped_by_64),
         cmocka_unit_test(test_stop__more_threads_than_connections_stops),
         cmocka_unit_test(test_limits__max_body_changes_while_serving),
     };
