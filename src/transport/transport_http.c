@@ -22,7 +22,7 @@ void cmci_http_copy_line(char *dst, size_t dstsz, const char *src)
     if (src != NULL) {
         for (; src[i] != '\0' && i + 1 < dstsz; i++) {
             unsigned char c = (unsigned char)src[i];
-            dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+            dst[i] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
         }
     }
     dst[i] = '\0';

@@ -107,4 +107,8 @@ if not body.endswith(b"\n") or body.count(b"\n") != 1 or len(body) < 2:
     bad("the body is not one line")
 if b"<" in body:
     bad("markup in the body")
+try:
+    body.decode("utf-8")  # the answer says charset=utf-8
+except UnicodeDecodeError:
+    bad("the body is not UTF-8")
 print(f"{status}\t{body[:-1].decode('utf-8', 'replace')}")

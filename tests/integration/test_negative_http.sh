@@ -86,6 +86,9 @@ raw_expect() {
     log "$what -> $want: ${out#*$'\t'}"
 }
 H='POST /cmc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/pkcs10\r\n'
+# A percent-decoded path echoed in a 404 stays printable ASCII (valid UTF-8, no 8-bit CSI).
+raw_expect 404 "not found: /x??" "path with %ff%9b" \
+    'POST /x%ff%9b HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/pkcs10\r\nContent-Length: 5\r\n\r\nhello'
 raw_expect 413 "too large" "Content-Length above max_body" "${H}Content-Length: 99999999999\r\n\r\n"
 raw_expect 400 "empty request body" "Content-Length 0" "${H}Content-Length: 0\r\n\r\n"
 raw_expect 400 "several Content-Length" "two Content-Length fields" \

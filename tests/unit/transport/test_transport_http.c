@@ -801,6 +801,10 @@ static void test_check_head__reason_is_one_printable_line(void **state)
     assert_int_equal(head("POST", "/x\r\nSet-Cookie: a=b", NULL, NULL, &k, why, sizeof(why)),
                      404);
     assert_string_equal(why, "not found: /x??Set-Cookie: a=b");
+    /* bytes from 0x80 up too: the answer is text/plain; charset=utf-8, and 0x9b is the
+     * 8-bit CSI of a terminal reading the log */
+    assert_int_equal(head("POST", "/x\xff\x9b[31m", NULL, NULL, &k, why, sizeof(why)), 404);
+    assert_string_equal(why, "not found: /x??[31m");
     assert_int_equal(head("POST", "/cmc", "application/pkcs7-mime; smime-type=\"a\x01\nb\"",
                           NULL, &k, why, sizeof(why)),
                      415);
