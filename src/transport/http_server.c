@@ -73,6 +73,7 @@ struct conn {
     int fd;
     enum conn_state st;
     int close_after;  /* the answer ends the connection */
+    int abort_now;    /* close at once, with no answer: a partial interim answer went out */
     int out_armed;    /* waiting for EPOLLOUT instead of EPOLLIN */
     int linger_after; /* request bytes may still be unread when it does */
     long long idle_at;   /* close when no byte moves until then; 0: no idle timeout */
@@ -648,11 +649,13 @@ static void on_head(struct worker *w, struct conn *c)
     if (c->head.expect_continue && c->in_len == 0 && c->body_len == 0) {
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
-        if (send(c->fd, cont, sizeof(cont) - 1, MSG_NOSIGNAL) != (ssize_t)sizeof(cont) - 1) {
-            /* 25 bytes into an empty socket buffer; anything else is a dead peer */
-            c->close_after = 1;
-            queue_reason(w, c, 400, "cannot send 100 Continue", 1);
-        }
+        ssize_t n = send(c->fd, cont, sizeof(cont) - 1, MSG_NOSIGNAL);
+
+        /* 25 bytes into an empty socket buffer; anything else is a dead peer or one that
+         * stopped reading its pipelined answers. A final answer after part of the interim
+         * one would read as a corrupt status line, so the connection just ends. */
+        if (n != (ssize_t)sizeof(cont) - 1)
+            c->abort_now = 1;
     }
 }
 
@@ -720,6 +723,10 @@ static int conn_advance(struct worker *w, struct conn *c)
                 break;
             }
             on_head(w, c);
+            if (c->abort_now) {
+                conn_close(w, c, " aborted=continue");
+                return 0;
+            }
             break;
         }
         case C_BODY:
